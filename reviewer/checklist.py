@@ -1,0 +1,511 @@
+"""Stage 4: tagged findings -> the 33-item checklist, third-party requests and concerns.
+
+Each item's decision rule, citations and action wording come from ``models/checklist.json``.
+Most items use the ``evidence`` rule: a sentence is evidence when it holds a concept span of
+every group in ``all_of`` (subjects allowed, none of ``none_of``); its status is the weakest
+of its groups, each group taking the best status among its spans. Across the case an
+obtained match makes the item met, else an outstanding one makes it outstanding, else a
+negated or declined one (or nothing) makes it missing. A later document overrides an earlier
+one where they disagree (an MG3A answering an MG3). A few items derive from the rest (target
+dates, earlier action plans, third-party requests, dates); their rules are named in the data
+file and take their parameters from it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import RulesError
+from .pipeline import MODELS, _read_json, _require
+from .segmentation import Document
+from .tagging import Finding, Sentence, Tagged
+
+CHECKLIST_ITEMS = [
+    "suspect_interview", "suspect_account", "consent_steps_explored", "suspect_devices", "suspect_communications",
+    "suspect_antecedents", "suspect_intelligence", "pre_offence_conduct", "post_offence_conduct", "forensic_medical",
+    "independent_corroboration", "first_complaint", "rloe_recorded", "suspect_account_tested", "digital_strategy",
+    "outstanding_timetabled", "action_plan_responded", "tpm_reasons_stated", "tpm_scope_limited", "tpm_victim_notified",
+    "counselling_threshold", "complainant_device_lawful", "isva_referral", "abe_interview", "special_measures",
+    "victims_code", "mg6c_schedule", "mg6d_schedule", "undermining_material", "disclosure_management_document",
+    "key_dates", "delay_explained", "suspect_status",
+]
+GROUPS = {"suspect", "enquiries", "tpm", "victim", "disclosure", "timeliness"}
+STATUSES = ("met", "outstanding", "missing", "not_applicable")
+_RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
+          "complainant_device_lawful", "key_dates", "delay_explained"}
+# best first: a group takes the best status of its spans, a match the worst of its groups
+_RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
+
+
+@dataclass
+class Citation:
+    document: str
+    page: int
+    quote: str
+    start: int
+    end: int
+    why: str = ""
+
+    def to_dict(self) -> dict:
+        d = {"document": self.document, "page": self.page, "quote": self.quote, "start": self.start, "end": self.end}
+        if self.why:
+            d["why"] = self.why
+        return d
+
+
+@dataclass
+class ItemResult:
+    item: str
+    group: str
+    status: str
+    evidence: list[Citation] = field(default_factory=list)
+    action: str | None = None
+    title: str = ""
+
+    def to_dict(self) -> dict:
+        return {"item": self.item, "group": self.group, "status": self.status, "title": self.title,
+                "evidence": [c.to_dict() for c in self.evidence], "action": self.action}
+
+
+class ChecklistRules:
+    def __init__(self, data: dict, where: str, labels: set[str]):
+        _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+        items = data.get("items")
+        _require(isinstance(items, list), where, "needs an 'items' list")
+        ids = [i.get("item") for i in items]
+        _require(ids == CHECKLIST_ITEMS, where, f"items must be exactly the contract's 33 ids in order; got {ids}")
+        for it in items:
+            w = f"{where}: item {it['item']}"
+            _require(it.get("group") in GROUPS, w, f"group must be one of {sorted(GROUPS)}")
+            for key in ("title", "why", "action", "action_outstanding"):
+                _require(isinstance(it.get(key), str) and it[key].strip(), w, f"needs a '{key}' text")
+            decide = it.get("decide", {})
+            _require(decide.get("rule") in _RULES, w, f"decide.rule must be one of {sorted(_RULES)}")
+            if decide["rule"] == "evidence":
+                _require(decide.get("declined") in ("met", "missing"), w, "declined must be met or missing")
+                _require(decide.get("weak_outstanding") in ("met", "outstanding"), w, "weak_outstanding must be met or outstanding")
+                for alt in decide.get("match", []):
+                    for group in alt["all_of"]:
+                        for label in group:
+                            _require(label in labels, w, f"unknown concept label {label}")
+                    for label in alt.get("none_of", []):
+                        _require(label in labels, w, f"unknown concept label {label}")
+                    _require(set(alt.get("subjects", [])) <= {"suspect", "complainant", "witness", "unknown"}, w, "bad subjects")
+            for group in decide.get("need", []):
+                for label in group:
+                    _require(label in labels or it["item"] == "key_dates", w, f"unknown concept label {label}")
+        for c in data.get("concerns", []):
+            _require(c.get("kind") in ("myth_or_stereotype", "sexual_history", "complainant_focus"), where, f"bad concern kind {c.get('kind')}")
+            for group in c["all_of"]:
+                for label in group:
+                    _require(label in labels, where, f"concern: unknown concept label {label}")
+        tpm = data.get("tpm", {})
+        for label in list(tpm.get("categories", {})) + sum((tpm.get(k, []) for k in ("request", "reason", "trawl", "scope", "unlimited", "notice", "device_notice", "device_scope", "device_unlimited")), []):
+            _require(label in labels, where, f"tpm: unknown concept label {label}")
+        self.version = data["version"]
+        self.items = items
+        self.concerns = data.get("concerns", [])
+        self.tpm = tpm
+        self.ignore_kinds = set(data.get("ignore_kinds", []))
+        self.max_citations = int(data.get("max_citations", 3))
+
+
+@lru_cache(maxsize=2)
+def load_rules(labels: frozenset[str], path: str | None = None) -> ChecklistRules:
+    f = Path(path) if path else MODELS / "checklist.json"
+    return ChecklistRules(_read_json(f), str(f), set(labels))
+
+
+# ----------------------------------------------------------------- helpers
+def _phrase(f: Finding) -> str:
+    return f.rule.split("|", 1)[1].lower() if "|" in f.rule else ""
+
+
+def _why(fs: list[Finding]) -> str:
+    parts = []
+    for f in fs:
+        mods = [m for m in f.modifiers if m["category"] not in ("REASON", "HISTORICAL")]
+        if mods:
+            parts.append(f"'{f.text}' {f.status} ('{mods[0]['text']}'); subject {f.subject} ({f.subject_cue})")
+        else:
+            parts.append(f"'{f.text}' {f.status}; subject {f.subject} ({f.subject_cue})")
+    return "; ".join(parts)
+
+
+def _cite(s: Sentence, fs: list[Finding] = ()) -> Citation:
+    return Citation(s.doc, s.page, s.text, s.start, s.end, _why(list(fs)))
+
+
+@dataclass
+class Match:
+    sentence: Sentence
+    status: str
+    weak: bool
+    doc_index: int
+    findings: list[Finding]
+
+
+class Checker:
+    """Fills the checklist for one case."""
+
+    def __init__(self, tagged: Tagged, documents: list[Document], timeline: dict, owners: dict[str, str | None], rules: ChecklistRules):
+        self.t = tagged
+        self.docs = documents
+        self.doc_index = {d.id: i for i, d in enumerate(documents)}
+        self.doc_by_id = {d.id: d for d in documents}
+        self.timeline = timeline
+        self.owners = owners
+        self.rules = rules
+        self.results: dict[str, ItemResult] = {}
+        self.matches: dict[str, list[Match]] = {}
+        self.tpm_requests: list[dict] = []
+        self._tpm_context: list[list[Finding]] = []
+
+    # ---------------------------------------------------------- evidence rule
+    def _alt_matches(self, alt: dict) -> list[Match]:
+        out = []
+        allowed = set(alt.get("subjects", []))
+        only = {p.lower() for p in alt.get("only_phrases", [])}
+        kinds = set(alt.get("doc_kinds", []))
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds or (kinds and s.doc_kind not in kinds) or not s.findings:
+                continue
+            fs = self.t.in_sentence(s)
+            if alt.get("none_of") and any(f.label in alt["none_of"] for f in fs):
+                continue
+            groups = []
+            ok = True
+            for gi, group in enumerate(alt["all_of"]):
+                cand = [f for f in fs if f.label in group]
+                if gi == 0 and only:
+                    cand = [f for f in cand if _phrase(f) in only]
+                if gi == 0 or not alt.get("anchor_only"):
+                    cand = [f for f in cand if f.subject in allowed or f.subject == "unknown"]
+                    if gi == 0 and not alt.get("allow_unknown"):
+                        cand = [f for f in cand if f.subject != "unknown"]
+                if not cand:
+                    ok = False
+                    break
+                groups.append(cand)
+            if not ok:
+                continue
+            best = [max(g, key=lambda f: _RANK[f.status]) for g in groups]
+            worst = min(best, key=lambda f: _RANK[f.status])
+            status = worst.status
+            weak = status == "outstanding" and all(
+                m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))
+            if status == "not_done" and any(f.reasoned for f in best):
+                status = "obtained"  # not pursued, with a reason: the line was considered and closed
+            if alt.get("cap") == "outstanding" and status == "obtained":
+                status = "outstanding"
+            out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))
+        return out
+
+    def _documents(self, kinds: list[str]) -> list[Match]:
+        out = []
+        for d in self.docs:
+            for k in kinds:
+                kind, _, owner = k.partition(":")
+                if d.kind == kind and (not owner or self.owners.get(d.id) == owner):
+                    first = next((s for s in self.t.sentences if s.doc == d.id), None)
+                    if first:
+                        out.append(Match(first, "obtained", False, self.doc_index[d.id], []))
+        return out
+
+    def _evidence(self, it: dict) -> ItemResult:
+        dec = it["decide"]
+        matches: list[Match] = []
+        for alt in dec["match"]:
+            matches.extend(self._alt_matches(alt))
+        matches.extend(self._documents(dec.get("documents", [])))
+        self.matches[it["item"]] = matches
+        for m in matches:
+            if m.status == "declined":
+                m.status = "obtained" if dec["declined"] == "met" else "not_done"
+            if m.status == "outstanding" and m.weak and dec["weak_outstanding"] == "met":
+                m.status = "obtained"
+        obtained = [m for m in matches if m.status == "obtained"]
+        outstanding = [m for m in matches if m.status == "outstanding"]
+        strong_out = [m for m in outstanding if not m.weak]
+        negative = [m for m in matches if m.status in ("not_done", "hypothetical")]
+        if obtained and strong_out:
+            last_ob = max(m.doc_index for m in obtained)
+            last_out = max(m.doc_index for m in strong_out)
+            if last_out > last_ob or (last_out == last_ob and dec.get("same_document_prefers") == "outstanding"):
+                status, cited = "outstanding", [m for m in strong_out if m.doc_index == last_out]
+            else:
+                status, cited = "met", obtained
+        elif obtained:
+            status, cited = "met", obtained
+        elif outstanding:
+            status, cited = "outstanding", outstanding
+        else:
+            status, cited = "missing", negative
+        return self._result(it, status, cited)
+
+    def _result(self, it: dict, status: str, cited: list[Match] | list[Citation]) -> ItemResult:
+        cites: list[Citation] = []
+        seen = set()
+        for m in cited:
+            c = m if isinstance(m, Citation) else _cite(m.sentence, m.findings)
+            key = (c.page, c.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            cites.append(c)
+            if len(cites) >= self.rules.max_citations:
+                break
+        action = None
+        if status == "missing":
+            action = it["action"]
+        elif status == "outstanding":
+            action = it["action_outstanding"]
+        return ItemResult(it["item"], it["group"], status, cites, action, it["title"])
+
+    # ---------------------------------------------------------- derived rules
+    def _outstanding_timetabled(self, it: dict) -> ItemResult:
+        labels = set(it["decide"]["date_labels"])
+        untimed: list[Match] = []
+        timed: list[Match] = []
+        any_out = False
+        for iid, res in self.results.items():
+            if res.status != "outstanding":
+                continue
+            any_out = True
+            ms = [m for m in self.matches.get(iid, []) if m.status == "outstanding"]
+            has_date = False
+            for m in ms:
+                nxt = self._neighbours(m.sentence, 1)
+                if any(f.label in labels for s in nxt for f in self.t.in_sentence(s)):
+                    has_date = True
+                    timed.append(m)
+                    break
+            if not has_date:
+                untimed.extend(ms[:1])
+        if not any_out:
+            return self._result(it, "not_applicable", [])
+        if untimed:
+            return self._result(it, "missing", untimed)
+        return self._result(it, "met", timed)
+
+    def _neighbours(self, s: Sentence, after: int) -> list[Sentence]:
+        out = [s]
+        for k in range(1, after + 1):
+            j = s.index + k
+            if j < len(self.t.sentences) and self.t.sentences[j].page == s.page:
+                out.append(self.t.sentences[j])
+        return out
+
+    def _action_plan(self, it: dict) -> ItemResult:
+        dec = it["decide"]
+        plan_docs = [d for d in self.docs if d.kind in dec["plan_kinds"]]
+        if not plan_docs:
+            return self._result(it, "not_applicable", [])
+        act = re.compile(dec["action_pattern"], re.I | re.M)
+        resp = re.compile(dec["response_pattern"], re.I)
+        actions: dict[int, Sentence] = {}
+        for s in self.t.sentences:
+            if s.doc in {d.id for d in plan_docs}:
+                m = act.match(s.text)
+                if m:
+                    n = int(m.group(1) or m.group(2))
+                    actions.setdefault(n, s)
+        plan_end = max(self.doc_index[d.id] for d in plan_docs)
+        responses: dict[int, list[Sentence]] = {}
+        for s in self.t.sentences:
+            d = self.doc_by_id[s.doc]
+            if d.kind in dec["plan_kinds"] or d.kind not in dec["response_kinds"]:
+                continue
+            for m in resp.finditer(s.text):
+                responses.setdefault(int(m.group(1)), []).append(s)
+        if not actions:
+            later = [d for d in self.docs if d.kind == "MG3A" or self.doc_index[d.id] > plan_end]
+            return self._result(it, "met" if any(d.kind == "MG3A" for d in later) else "missing", [_cite(next(s for s in self.t.sentences if s.doc == plan_docs[0].id))])
+        unanswered = [actions[n] for n in sorted(actions) if n not in responses]
+        if unanswered:
+            return self._result(it, "missing", [_cite(s) for s in unanswered])
+        pending = []
+        for n in sorted(actions):
+            fs = [f for s in responses[n] for f in self.t.in_sentence(s)]
+            if fs and all(f.status == "outstanding" for f in fs):
+                pending.append(responses[n][0])
+        if pending:
+            return self._result(it, "outstanding", [_cite(s) for s in pending])
+        return self._result(it, "met", [_cite(responses[n][0]) for n in sorted(actions)])
+
+    def _tpm_flag(self, it: dict) -> ItemResult:
+        flag = it["decide"]["flag"]
+        if not self.tpm_requests:
+            return self._result(it, "not_applicable", [])
+        failing = [r for r in self.tpm_requests if not r[flag]]
+        cites = [r["_cite"] for r in (failing or self.tpm_requests)]
+        return self._result(it, "missing" if failing else "met", cites)
+
+    def _context_has(self, ctx: list[Finding], labels) -> bool:
+        return any(f.label in labels and f.status not in ("not_done", "hypothetical") for f in ctx)
+
+    def _counselling(self, it: dict) -> ItemResult:
+        reqs = [(r, ctx) for r, ctx in zip(self.tpm_requests, self._tpm_context) if r["category"] == "counselling"]
+        if not reqs:
+            return self._result(it, "not_applicable", [])
+        need = it["decide"]["need"]
+        failing = [r for r, ctx in reqs if not all(self._context_has(ctx, g) for g in need)]
+        return self._result(it, "missing" if failing else "met", [r["_cite"] for r, _ in reqs])
+
+    def _device(self, it: dict) -> ItemResult:
+        dec = it["decide"]
+        reqs = [(r, ctx) for r, ctx in zip(self.tpm_requests, self._tpm_context) if r["category"] == "complainant_device"]
+        if not reqs:
+            return self._result(it, "not_applicable", [])
+        failing = []
+        for r, ctx in reqs:
+            ok = all(self._context_has(ctx, g) for g in dec["need"]) and self._context_has(ctx, dec["scope"]) \
+                and not self._context_has(ctx, dec["red_flags"])
+            if not ok:
+                failing.append(r)
+        return self._result(it, "missing" if failing else "met", [r["_cite"] for r, _ in reqs])
+
+    def _key_dates(self, it: dict) -> ItemResult:
+        need = it["decide"]["need"]
+        ok = all(any(self.timeline.get(f) for f in group) for group in need)
+        return self._result(it, "met" if ok else "missing", [])
+
+    def _delay(self, it: dict) -> ItemResult:
+        dec = it["decide"]
+        days = self.timeline.get("days_report_to_submission")
+        if days is None or days <= dec["days"]:
+            return self._result(it, "not_applicable", [])
+        found = []
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds:
+                continue
+            fs = self.t.in_sentence(s)
+            if all(any(f.label in g and f.status != "not_done" for f in fs) for g in dec["need"]):
+                found.append(Match(s, "obtained", False, 0, [f for f in fs if f.label in sum(dec["need"], [])]))
+        return self._result(it, "met" if found else "missing", found)
+
+    # ---------------------------------------------------------- tpm requests
+    def find_tpm_requests(self) -> None:
+        cfg = self.rules.tpm
+        cats = cfg["categories"]
+        request = set(cfg["request"])
+        seen: dict[str, dict] = {}
+        sents = self.t.sentences
+        for s in sents:
+            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+                continue
+            fs = self.t.in_sentence(s)
+            in_request_doc = s.doc_kind in cfg["request_kinds"]
+            asked = in_request_doc or any(f.label in request and f.status != "not_done" for f in fs)
+            if not asked:
+                continue
+            found_cats = []
+            for f in fs:
+                if f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
+                    found_cats.append((cats[f.label], f))
+            for f in fs:
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done":
+                    if any(g.label in ("EXAMINE", "SEIZE", "REQUEST") for g in fs):
+                        found_cats.append(("complainant_device", f))
+            for cat, f in found_cats:
+                if cat in seen:
+                    continue
+                ctx_sents = self._request_context(s, cats, cfg)
+                ctx = [g for cs in ctx_sents for g in self.t.in_sentence(cs)]
+                dev = cat == "complainant_device"
+                trawl = self._context_has(ctx, cfg["trawl"]) or (self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"]) and not dev)
+                reason = self._context_has(ctx, cfg["reason"]) and not trawl
+                unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
+                scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
+                notified = self._context_has(ctx, cfg["device_notice"] if dev else cfg["notice"])
+                if not reason or trawl:
+                    assessment = "speculative"
+                elif scope:
+                    assessment = "justified"
+                else:
+                    assessment = "needs_justification"
+                req = {"category": cat, "holder": _holder(s.text), "page": s.page, "quote": s.text,
+                       "start": s.start, "end": s.end, "document": s.doc,
+                       "reason_stated": reason, "scope_limited": scope, "victim_notified": notified,
+                       "assessment": assessment, "_cite": _cite(s, [f])}
+                seen[cat] = req
+                self.tpm_requests.append(req)
+                self._tpm_context.append(ctx)
+
+    def _request_context(self, s: Sentence, cats: dict, cfg: dict) -> list[Sentence]:
+        if s.doc_kind in cfg["request_kinds"]:
+            return [x for x in self.t.sentences if x.doc == s.doc]
+        out = [s]
+        mine = {f.label for f in self.t.in_sentence(s) if f.label in cats}
+        for k in range(1, cfg["context_sentences"] + 1):
+            j = s.index + k
+            if j >= len(self.t.sentences):
+                break
+            nxt = self.t.sentences[j]
+            if nxt.doc != s.doc:
+                break
+            other = {f.label for f in self.t.in_sentence(nxt) if f.label in cats} - mine
+            if other:
+                break
+            out.append(nxt)
+        return out
+
+    # ---------------------------------------------------------- concerns
+    def find_concerns(self) -> list[dict]:
+        out = []
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+                continue
+            fs = self.t.in_sentence(s)
+            for c in self.rules.concerns:
+                only = {p.lower() for p in c.get("only_phrases", [])}
+                subjects = set(c.get("subjects", ["suspect", "complainant", "witness", "unknown"]))
+                ok = True
+                used = []
+                for gi, group in enumerate(c["all_of"]):
+                    cand = [f for f in fs if f.label in group and f.status not in ("not_done", "hypothetical")]
+                    if gi == 0 and only:
+                        cand = [f for f in cand if _phrase(f) in only]
+                    if gi == 0:
+                        cand = [f for f in cand if f.subject in subjects]
+                    if not cand:
+                        ok = False
+                        break
+                    used.append(cand[0])
+                if ok:
+                    out.append({"kind": c["kind"], "page": s.page, "quote": s.text, "start": s.start, "end": s.end,
+                                "document": s.doc, "why": c["why"], "rule": used[0].rule})
+                    break  # one concern a sentence, the most specific first
+        return out
+
+    # ---------------------------------------------------------- run
+    def run(self) -> list[ItemResult]:
+        self.find_tpm_requests()
+        derived = {"outstanding_timetabled": self._outstanding_timetabled, "action_plan_responded": self._action_plan,
+                   "tpm_flag": self._tpm_flag, "counselling_threshold": self._counselling,
+                   "complainant_device_lawful": self._device, "key_dates": self._key_dates, "delay_explained": self._delay}
+        # evidence items first: outstanding_timetabled reads their results
+        for it in self.rules.items:
+            if it["decide"]["rule"] == "evidence":
+                self.results[it["item"]] = self._evidence(it)
+        for it in self.rules.items:
+            rule = it["decide"]["rule"]
+            if rule != "evidence" and rule != "outstanding_timetabled":
+                self.results[it["item"]] = derived[rule](it)
+        for it in self.rules.items:
+            if it["decide"]["rule"] == "outstanding_timetabled":
+                self.results[it["item"]] = self._outstanding_timetabled(it)
+        return [self.results[i] for i in CHECKLIST_ITEMS]
+
+
+_HOLDER = re.compile(r"\b(?:from|held by|with|to|at)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s?){1,5})")
+
+
+def _holder(text: str) -> str | None:
+    for m in _HOLDER.finditer(text):
+        h = m.group(1).strip()
+        if h.split()[0] not in ("IP", "CPS", "OIC", "The", "I", "DC", "DS", "PC", "Police"):
+            return h
+    return None

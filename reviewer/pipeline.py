@@ -1,0 +1,477 @@
+"""The spaCy pipeline kept in ``models/casefile_pipeline``: rule components only.
+
+Built on ``spacy.blank("en")``; every component is registered with ``@Language.factory``
+under a versioned name and reads its rules from a data file in its own folder, validated on
+load. ``spacy.load(path)`` works once this module is imported (``load_pipeline`` does both).
+
+Components, in order:
+
+- ``casefile_normalizer_v1``: sets ``token.norm_`` to a crude stem with OCR confusions
+  folded, so one phrase matches many inflections ("seized", "seizing", "seize").
+- ``casefile_sentences_v1``: sentence boundaries for police paperwork (headings, bullets,
+  table rows, form labels, wrapped PDF lines that are *not* boundaries).
+- ``casefile_concepts_v1``: phrase and token patterns -> spans in ``doc.spans["concepts"]``.
+- ``casefile_context_v1``: ConText (after medspaCy): modifiers mark each concept span
+  negated, outstanding, hypothetical, historical, declined, nil-result or completed, and
+  the role words around it; each span keeps its modifier edges (``span._.modifiers``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .errors import RulesError
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+PIPELINE_DIR = MODELS / "casefile_pipeline"
+
+for _name, _default in (("modifiers", None), ("status", "obtained"), ("nil", False)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+if not Doc.has_extension("roles"):
+    Doc.set_extension("roles", default=None)
+if not Doc.has_extension("terminators"):
+    Doc.set_extension("terminators", default=None)
+
+
+# ---------------------------------------------------------------- normalizer
+_LIGATURES = {"\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl", "\u2019": "'", "\u2018": "'"}
+_FORM_CODE = re.compile(r"^[a-z]{1,4}\d{1,3}[a-z]?$")
+_OCR_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+
+
+@lru_cache(maxsize=200_000)
+def normalise_word(text: str) -> str:
+    """Lower-case, fold ligatures, accents and OCR digit confusions, then strip suffixes."""
+    w = text.lower()
+    if not w.isascii():
+        for a, b in _LIGATURES.items():
+            w = w.replace(a, b)
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    letters = sum(c.isalpha() for c in w)
+    digits = sum(c.isdigit() for c in w)
+    if digits and letters >= 3 and digits <= 2 and not _FORM_CODE.match(w):
+        w = w.translate(_OCR_DIGITS)
+    return stem(w)
+
+
+def stem(w: str) -> str:
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith(("ies", "ied")) and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("ings") and len(w) - 4 >= 4:
+        w = w[:-4]
+    elif w.endswith("ing") and len(w) - 3 >= 4:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) - 2 >= 4:
+        w = w[:-2]
+    elif w.endswith(("sses", "xes", "zes", "ches", "shes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) - 1 >= 3:
+        w = w[:-1]
+    if len(w) >= 5 and w[-1] == w[-2] and w[-1] not in "lsz" and w[-1].isalpha() and w[-1] not in "aeiou":
+        w = w[:-1]  # submitted -> submitt -> submit
+    if w.endswith("e") and len(w) - 1 >= 4:
+        w = w[:-1]
+    return w
+
+
+@Language.factory("casefile_normalizer_v1")
+def make_normalizer(nlp: Language, name: str):
+    return Normalizer()
+
+
+class Normalizer:
+    def __call__(self, doc: Doc) -> Doc:
+        for t in doc:
+            if not t.is_space:
+                t.norm_ = normalise_word(t.text)
+        return doc
+
+
+# ---------------------------------------------------------------- sentences
+_BULLET = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-hA-H][.)]\s|\(?[ivx]{1,4}[.)]\s|Q\d*[:.]|A\d*[:.]|Action\s+\d+|\d+\s+[A-Z])")
+_LABEL = re.compile(r"^\s*[A-Z][\w'’/()&\- ]{0,40}:\s")
+_ABBREV = {"mr", "mrs", "ms", "dr", "dc", "ds", "di", "dci", "pc", "ps", "no", "st", "approx", "ref", "tel", "e.g", "i.e", "etc", "vs", "v", "s", "para", "ch", "sgt", "insp", "det", "fig", "ltd", "co"}
+
+
+@Language.factory("casefile_sentences_v1")
+def make_sentences(nlp: Language, name: str):
+    return Sentences()
+
+
+class Sentences:
+    """Sentence starts for police paperwork.
+
+    A line break ends a sentence after terminal punctuation or a colon, after a short or
+    all-capitals line (a heading or a form label), before a bullet, a numbered item, a
+    ``Label:`` line or a table row, and at a blank line; a wrapped line of running prose
+    (long line, no punctuation) continues the sentence.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        text = doc.text
+        starts = [False] * n
+        starts[0] = True
+        for i in range(1, n):
+            prev = doc[i - 1]
+            tok = doc[i]
+            if prev.is_space and "\n" in prev.text:
+                starts[i] = self._line_break(doc, text, i, prev)
+            elif tok.is_space:
+                continue
+            elif prev.text in (".", "!", "?") or (prev.text.endswith(".") and len(prev.text) > 1 and prev.text.lower().rstrip(".") not in _ABBREV and not prev.like_num):
+                if prev.text.endswith(".") and prev.text != ".":
+                    continue  # tokens like 'e.g.' keep their dot: not a boundary
+                before = doc[i - 2].text.lower().rstrip(".") if i >= 2 else ""
+                if before in _ABBREV and len(before) <= 4:
+                    continue
+                first = tok.text[0]
+                if first.isupper() or first.isdigit() or first in "\"'‘“([":
+                    starts[i] = True
+        # whitespace tokens never start a sentence: move the start to the next word
+        for i in range(n):
+            if starts[i] and doc[i].is_space:
+                j = i + 1
+                while j < n and doc[j].is_space:
+                    j += 1
+                if j < n:
+                    starts[j] = True
+                if i != 0:
+                    starts[i] = False
+        for i in range(n):
+            doc[i].is_sent_start = starts[i]
+        return doc
+
+    @staticmethod
+    def _line_break(doc: Doc, text: str, i: int, nl) -> bool:
+        if nl.text.count("\n") >= 2:
+            return True
+        # the line before
+        k = i - 2
+        while k >= 0 and doc[k].is_space:
+            k -= 1
+        if k < 0:
+            return True
+        last = doc[k].text
+        if last[-1] in ".:;!?|":
+            return True
+        line_start = text.rfind("\n", 0, nl.idx) + 1
+        prev_line = text[line_start:nl.idx].strip()
+        next_end = text.find("\n", nl.idx + len(nl.text))
+        next_line = text[nl.idx + len(nl.text): next_end if next_end != -1 else len(text)]
+        if not next_line.strip():
+            return True
+        if _BULLET.match(next_line) or _LABEL.match(next_line) or " | " in next_line or " | " in prev_line:
+            return True
+        letters = [c for c in prev_line if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) >= 3:
+            return True  # a heading in capitals
+        nxt = next_line.lstrip()
+        if len(prev_line) < 45 and nxt[:1].isupper():
+            return True  # a short line before a capital: heading, label or signature
+        nletters = [c for c in nxt if c.isalpha()]
+        if nletters and sum(c.isupper() for c in nletters) / len(nletters) > 0.8 and len(nletters) >= 4:
+            return True
+        return False
+
+
+# ---------------------------------------------------------------- rule files
+def _read_json(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rule file missing") from None
+    except json.JSONDecodeError as e:
+        raise RulesError(f"{path}: invalid JSON ({e})") from None
+
+
+def _require(cond: bool, where: str, msg: str) -> None:
+    if not cond:
+        raise RulesError(f"{where}: {msg}")
+
+
+def validate_concepts(data: dict, where: str) -> None:
+    _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+    labels = data.get("labels")
+    _require(isinstance(labels, dict) and labels, where, "needs a non-empty 'labels' object")
+    for label, spec in labels.items():
+        w = f"{where}: label {label}"
+        _require(re.fullmatch(r"[A-Z][A-Z0-9_]*", label) is not None, w, "labels are UPPER_SNAKE_CASE")
+        _require(isinstance(spec, dict), w, "must be an object")
+        unknown = set(spec) - {"description", "phrases", "patterns", "evidence_label"}
+        _require(not unknown, w, f"unknown keys {sorted(unknown)}")
+        phrases = spec.get("phrases", [])
+        patterns = spec.get("patterns", [])
+        _require(bool(phrases) or bool(patterns), w, "needs phrases or patterns")
+        _require(all(isinstance(p, str) and p.strip() for p in phrases), w, "phrases must be non-empty strings")
+        _require(len(set(p.lower() for p in phrases)) == len(phrases), w, "duplicate phrases")
+        for p in patterns:
+            _require(isinstance(p, list) and p and all(isinstance(t, dict) for t in p), w, f"bad token pattern {p!r}")
+
+
+_CATEGORIES = {"NEGATED", "OUTSTANDING", "REQUESTED", "HYPOTHETICAL", "HISTORICAL", "DECLINED", "NIL_RESULT", "COMPLETED", "PSEUDO", "REASON"}
+
+
+def validate_context(data: dict, where: str) -> None:
+    _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+    mods = data.get("modifiers")
+    _require(isinstance(mods, list) and mods, where, "needs a non-empty 'modifiers' list")
+    seen = set()
+    for m in mods:
+        w = f"{where}: modifier {m.get('literal')!r}"
+        _require(set(m) <= {"literal", "category", "direction", "max_scope", "pattern"}, w, "unknown keys")
+        _require(isinstance(m.get("literal"), str) and m["literal"].strip(), w, "needs a literal")
+        _require(m.get("category") in _CATEGORIES, w, f"category must be one of {sorted(_CATEGORIES)}")
+        _require(m.get("direction", "forward") in ("forward", "backward", "bidirectional", "none"), w, "bad direction")
+        _require(isinstance(m.get("max_scope", 8), int) and m.get("max_scope", 8) > 0, w, "max_scope must be a positive integer")
+        key = (m["literal"].lower(), m["category"])
+        _require(key not in seen, w, "duplicate modifier")
+        seen.add(key)
+    roles = data.get("roles")
+    _require(isinstance(roles, dict) and set(roles) <= {"suspect", "complainant", "witness"}, where, "roles must map suspect/complainant/witness to word lists")
+    _require(isinstance(data.get("terminators"), list), where, "needs a 'terminators' list")
+
+
+# ---------------------------------------------------------------- concepts
+@Language.factory("casefile_concepts_v1", default_config={"spans_key": "concepts"})
+def make_concepts(nlp: Language, name: str, spans_key: str):
+    return Concepts(nlp, name, spans_key)
+
+
+class Concepts:
+    """Phrase patterns (matched on the stemmed NORM) and token patterns -> labelled spans."""
+
+    filename = "concepts.json"
+
+    def __init__(self, nlp: Language, name: str, spans_key: str):
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.data: dict = {}
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.matcher = Matcher(nlp.vocab, validate=True)
+
+    def _pattern_doc(self, text: str) -> Doc:
+        return Normalizer()(self.nlp.make_doc(text))
+
+    def set_rules(self, data: dict, where: str = "concepts") -> None:
+        validate_concepts(data, where)
+        self.data = data
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        for label, spec in data["labels"].items():
+            for phrase in spec.get("phrases", []):
+                self.phrase_matcher.add(f"{label}|{phrase}", [self._pattern_doc(phrase)])
+            for k, pattern in enumerate(spec.get("patterns", [])):
+                try:
+                    self.matcher.add(f"{label}|pattern{k + 1}", [pattern])
+                except Exception as e:
+                    raise RulesError(f"{where}: label {label}: token pattern {k + 1} rejected by spaCy ({e})") from None
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self.nlp.vocab.strings
+        by_label: dict[str, list[Span]] = {}
+        matches = list(self.phrase_matcher(doc))
+        if len(self.matcher):
+            matches += list(self.matcher(doc))
+        for match_id, start, end in matches:
+            rule = strings[match_id]
+            label = rule.split("|", 1)[0]
+            span = Span(doc, start, end, label=label, span_id=rule)
+            by_label.setdefault(label, []).append(span)
+        spans: list[Span] = []
+        for label_spans in by_label.values():
+            spans.extend(filter_spans(label_spans))
+        spans.sort(key=lambda s: (s.start, s.end))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, exclude=tuple()):
+        f = Path(path) / self.filename
+        self.set_rules(_read_json(f), str(f))
+        return self
+
+
+# ---------------------------------------------------------------- context
+@Language.factory("casefile_context_v1", default_config={"spans_key": "concepts"})
+def make_context(nlp: Language, name: str, spans_key: str):
+    return Context(nlp, name, spans_key)
+
+
+# Status a span takes from its nearest modifier; the order breaks ties. A conditional
+# ("if he is traced") governs the whole clause; a bare request ("submitted", "sent") only
+# counts when nothing else speaks of the span.
+_STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hypothetical",
+              "OUTSTANDING": "outstanding", "NIL_RESULT": "obtained", "COMPLETED": "obtained",
+              "REQUESTED": "outstanding"}
+_PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
+
+
+class Context:
+    """ConText for case files: modifiers with a direction and a scope act on concept spans.
+
+    A modifier's scope runs from it in its direction, within its sentence, for at most
+    ``max_scope`` tokens, and stops at a terminator ("but", "however", ";"). A PSEUDO
+    modifier (such as "no comment") cancels the modifiers it overlaps; of overlapping
+    modifiers the longest wins; a modifier inside a concept span does not act. The status of
+    a span comes from its nearest modifier. Role words ("suspect", "IP") are recorded in
+    ``doc._.roles`` for the subject resolver.
+    """
+
+    filename = "context_rules.json"
+
+    def __init__(self, nlp: Language, name: str, spans_key: str):
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.data: dict = {}
+        self.rules: list[dict] = []
+
+    def set_rules(self, data: dict, where: str = "context") -> None:
+        validate_context(data, where)
+        self.data = data
+        self.rules = data["modifiers"]
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.token_matcher = Matcher(self.nlp.vocab, validate=True)
+        for k, m in enumerate(self.rules):
+            if "pattern" in m:
+                self.token_matcher.add(f"M{k}", [m["pattern"]])
+            else:
+                self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
+        self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for role, words in data["roles"].items():
+            self.role_matcher.add(role, [self.nlp.make_doc(w) for w in words])
+        self.terminators = {t.lower() for t in data["terminators"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self.nlp.vocab.strings
+        targets = list(doc.spans.get(self.spans_key, []))
+        term = [t.lower_ in self.terminators for t in doc]
+        doc._.terminators = [i for i, x in enumerate(term) if x]
+        roles = []
+        for match_id, start, end in self.role_matcher(doc):
+            roles.append((start, end, strings[match_id]))
+        doc._.roles = roles
+        if not targets:
+            return doc
+        mods = []
+        matches = list(self.matcher(doc))
+        if len(self.token_matcher):
+            matches += list(self.token_matcher(doc))
+        for match_id, start, end in matches:
+            k = int(strings[match_id][1:])
+            mods.append((start, end, self.rules[k]))
+        # the longest of overlapping modifiers wins; PSEUDO ones then drop out
+        mods.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        kept: list[tuple] = []
+        for m in mods:
+            if all(m[1] <= o[0] or m[0] >= o[1] for o in kept):
+                kept.append(m)
+        in_target = set()
+        for s in targets:
+            in_target.update(range(s.start, s.end))
+        kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not (in_target & set(range(m[0], m[1])))]
+        for s in targets:
+            s._.modifiers = []
+            s._.status = "obtained"
+            s._.nil = False
+        if not kept:
+            doc.spans[self.spans_key] = targets
+            return doc
+        sent_of = {}
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                sent_of[i] = sent.start
+        for s in targets:
+            found = []
+            for start, end, rule in kept:
+                if sent_of.get(start) != sent_of.get(s.start):
+                    continue
+                direction = rule.get("direction", "forward")
+                scope = rule.get("max_scope", 8)
+                dist = None
+                if direction in ("forward", "bidirectional") and s.start >= end:
+                    if s.start - end <= scope and not any(term[end:s.start]):
+                        dist = s.start - end
+                if direction in ("backward", "bidirectional") and s.end <= start:
+                    if start - s.end <= scope and not any(term[s.end:start]):
+                        d = start - s.end
+                        dist = d if dist is None else min(dist, d)
+                if dist is not None:
+                    found.append((dist, rule, start, end))
+            if not found:
+                continue
+            found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
+            s._.modifiers = [
+                {"category": r["category"], "literal": r["literal"], "text": doc[a:b].text,
+                 "start": doc[a].idx, "end": doc[b - 1].idx + len(doc[b - 1].text), "distance": d}
+                for d, r, a, b in found
+            ]
+            cats = [r["category"] for _, r, _, _ in found]
+            if "HYPOTHETICAL" in cats:
+                chosen = "HYPOTHETICAL"
+            else:
+                chosen = next((c for c in cats if c in _PRIORITY), "REQUESTED" if "REQUESTED" in cats else None)
+            if chosen:
+                s._.status = _STATUS_OF[chosen]
+                s._.nil = chosen == "NIL_RESULT"
+        doc.spans[self.spans_key] = targets
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, exclude=tuple()):
+        f = Path(path) / self.filename
+        self.set_rules(_read_json(f), str(f))
+        return self
+
+
+# ---------------------------------------------------------------- loading
+def rules_digest(path: Path = MODELS) -> str:
+    """A short hash of every rule and definition file, stamped on reports beside the version."""
+    h = hashlib.sha256()
+    for f in sorted(path.rglob("*")):
+        if f.is_file() and f.suffix in (".json", ".jsonl", ".cfg"):
+            h.update(f.relative_to(path).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(path: str | None = None) -> Language:
+    """Load the pipeline with ``spacy.load`` (components registered by importing this module)."""
+    p = Path(path) if path else PIPELINE_DIR
+    try:
+        return spacy.load(p)
+    except RulesError:
+        raise
+    except Exception as e:
+        raise RulesError(f"{p}: the pipeline cannot be loaded ({e})") from None
+
+
+def pipeline_name(nlp: Language) -> str:
+    return f"{nlp.meta.get('name', 'casefile_pipeline')} {nlp.meta.get('version', '0.0.0')} (rules {rules_digest()})"

@@ -1,0 +1,95 @@
+"""The library call everything else uses: ``review(path) -> Report``."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from .checklist import Checker
+from .checklist import load_rules as load_checklist
+from .extraction import extract_case
+from .pipeline import load_pipeline, pipeline_name
+from .report import Report
+from .segmentation import find_parties, load_rules as load_doc_rules, segment
+from .tagging import _owner, tag
+from .timeline import build_timeline
+
+log = logging.getLogger(__name__)
+
+# Evidence labels reported in the report's `evidence` list (the rest are cues for other rules).
+_EVIDENCE_STATUS = {"obtained": "obtained", "outstanding": "outstanding", "not_done": "not_done",
+                    "declined": "declined", "hypothetical": "not_done"}
+
+
+class Reviewer:
+    """A loaded pipeline and rule set; reuse one for many cases (batch workers, the API)."""
+
+    def __init__(self, pipeline_path: str | None = None):
+        self.nlp = load_pipeline(pipeline_path)
+        concepts = self.nlp.get_pipe("concepts")
+        self.labels = frozenset(concepts.data["labels"])
+        self.evidence_labels = {k: v.get("evidence_label") for k, v in concepts.data["labels"].items()}
+        self.doc_rules = load_doc_rules()
+        self.checklist_rules = load_checklist(self.labels)
+        self.pipeline = pipeline_name(self.nlp)
+
+    def review(self, path: str | Path, case_id: str | None = None) -> Report:
+        t0 = time.perf_counter()
+        path = Path(path)
+        ex = extract_case(path)
+        docs = segment(ex.pages, self.doc_rules)
+        parties = find_parties(ex.pages, self.doc_rules)
+        tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
+        timeline, _ = build_timeline(tagged.sentences)
+        owners = {d.id: _owner(d, parties) for d in docs}
+        checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
+        items = checker.run()
+        tpm = [{k: v for k, v in r.items() if not k.startswith("_")} for r in checker.tpm_requests]
+        evidence = self._evidence(tagged)
+        concerns = checker.find_concerns()
+        log.info("reviewed %s: %d pages, %d documents, %d findings in %.2fs",
+                 case_id or path.name, len(ex.pages), len(docs), len(tagged.findings), time.perf_counter() - t0)
+        return Report(
+            case_id=case_id or path.stem if path.is_file() else case_id or path.name,
+            files=ex.files, pages=ex.pages, pipeline=self.pipeline, documents=docs, checklist=items,
+            tpm_requests=tpm, evidence=evidence, concerns=concerns, timeline=timeline, problems=ex.problems,
+            parties=parties,
+        )
+
+    def _evidence(self, tagged) -> list[dict]:
+        out = []
+        seen = set()
+        sents = tagged.sentences
+        for f in tagged.findings:
+            label = self.evidence_labels.get(f.label)
+            if not label or f.doc_kind in self.checklist_rules.ignore_kinds:
+                continue
+            key = (label, f.sentence)
+            if key in seen:
+                continue
+            seen.add(key)
+            s = sents[f.sentence]
+            out.append({"label": label, "subject": f.subject, "status": _EVIDENCE_STATUS[f.status], "page": f.page,
+                        "quote": s.text, "start": s.start, "end": s.end, "document": f.doc,
+                        "span": {"text": f.text, "start": f.start, "end": f.end}, "rule": f.rule,
+                        "subject_cue": f.subject_cue,
+                        "modifiers": [{"category": m["category"], "text": m["text"], "start": m["start"], "end": m["end"]} for m in f.modifiers]})
+        return out
+
+
+_default: Reviewer | None = None
+
+
+def get_reviewer() -> Reviewer:
+    global _default
+    if _default is None:
+        _default = Reviewer()
+    return _default
+
+
+def review(path: str | Path, case_id: str | None = None) -> Report:
+    """Review one case (a bundle file or a case folder) and return its report.
+
+    Raises :class:`reviewer.errors.CaseError` when PATH cannot be read as a case at all.
+    """
+    return get_reviewer().review(path, case_id)

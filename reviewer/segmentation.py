@@ -1,0 +1,212 @@
+"""Stage 2: pages -> documents, parties and sections.
+
+A page starts a new document when a form code or a known heading stands in its first lines
+(running headers such as the URN, the protective marking and "Page x of y" are skipped),
+and every file starts a new document. Recognisers live in ``models/documents.json``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import RulesError
+from .extraction import Page
+from .pipeline import MODELS, _read_json, _require
+
+
+@dataclass
+class Document:
+    id: str
+    file: str
+    kind: str
+    title: str
+    first_page: int
+    last_page: int
+    witness: str | None = None
+    owner: str | None = None  # suspect | complainant | witness: whose document it is
+
+    def to_dict(self) -> dict:
+        d = {"id": self.id, "file": self.file, "kind": self.kind, "title": self.title,
+             "first_page": self.first_page, "last_page": self.last_page}
+        if self.witness:
+            d["witness"] = self.witness
+        return d
+
+
+@dataclass
+class Parties:
+    """Names of the suspect and complainant from form headers, with inferred pronouns."""
+
+    suspect: list[str] = field(default_factory=list)
+    complainant: list[str] = field(default_factory=list)
+    pronouns: dict[str, str] = field(default_factory=dict)  # "he" -> "suspect", "she" -> "complainant"
+
+    def names(self) -> dict[str, list[str]]:
+        return {"suspect": self.suspect, "complainant": self.complainant}
+
+
+class DocumentRules:
+    def __init__(self, data: dict, where: str):
+        _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+        _require(isinstance(data.get("kinds"), list) and data["kinds"], where, "needs 'kinds'")
+        self.version = data["version"]
+        try:
+            self.boilerplate = [re.compile(p, re.I) for p in data["boilerplate"]]
+            self.kinds = [(k["kind"], k["title"], [re.compile(p, re.I | re.M) for p in k["patterns"]]) for k in data["kinds"]]
+            self.witness_name = [re.compile(p, re.M) for p in data["witness_name"]]
+            self.parties = {role: [re.compile(p) for p in pats] for role, pats in data["parties"].items()}
+        except (KeyError, re.error) as e:
+            raise RulesError(f"{where}: bad document rule ({e})") from None
+        self.head_lines = int(data.get("head_lines", 8))
+        self.owner = data.get("owner", {})
+        self.not_names = {w.lower() for w in data.get("not_names", [])}
+        self.sections = {role: {h.upper() for h in heads} for role, heads in data.get("sections", {}).items()}
+
+
+@lru_cache(maxsize=2)
+def load_rules(path: str | None = None) -> DocumentRules:
+    f = Path(path) if path else MODELS / "documents.json"
+    return DocumentRules(_read_json(f), str(f))
+
+
+def head_of(text: str, rules: DocumentRules) -> str:
+    lines = []
+    for line in text.split("\n"):
+        if not line.strip() or any(b.match(line) for b in rules.boilerplate):
+            continue
+        lines.append(line)
+        if len(lines) >= rules.head_lines:
+            break
+    return "\n".join(lines)
+
+
+def classify(head: str, rules: DocumentRules) -> tuple[str, str] | None:
+    # a code or heading in the first three lines decides; otherwise the first match below
+    first = "\n".join(head.split("\n")[:3])
+    for text in (first, head):
+        for kind, title, patterns in rules.kinds:
+            if any(p.search(text) for p in patterns):
+                return kind, title
+    return None
+
+
+def segment(pages: list[Page], rules: DocumentRules | None = None) -> list[Document]:
+    rules = rules or load_rules()
+    docs: list[Document] = []
+    for page in pages:
+        head = head_of(page.text, rules)
+        found = classify(head, rules) if head else None
+        new_file = not docs or docs[-1].file != page.file
+        if new_file or (found and _starts_new(found[0], docs[-1], head)):
+            kind, title = found or ("OTHER", "")
+            heading = next((ln.strip() for ln in head.split("\n") if ln.strip()), page.file)
+            doc = Document(f"d{len(docs) + 1}", page.file, kind, heading[:120] or title, page.number, page.number)
+            if kind == "MG11":
+                doc.witness = _witness(page.text, rules)
+            doc.owner = rules.owner.get(kind)
+            docs.append(doc)
+        else:
+            docs[-1].last_page = page.number
+    return docs
+
+
+def _starts_new(kind: str, current: Document, head: str) -> bool:
+    if kind != current.kind:
+        return True
+    # a second statement or e-mail of the same kind starts its own document
+    return kind in ("MG11", "EMAIL") and bool(re.search(r"Statement of|^\s*From:", head, re.I | re.M))
+
+
+def _witness(text: str, rules: DocumentRules) -> str | None:
+    for p in rules.witness_name:
+        m = p.search(text)
+        if m:
+            name = _clean_name(m.group("name"), rules)
+            if name:
+                return name
+    return None
+
+
+def _clean_name(name: str, rules: DocumentRules) -> str | None:
+    words = [w for w in name.split() if w.lower() not in rules.not_names]
+    # stop at words that are labels rather than names (e.g. 'Smith Age')
+    out = []
+    for w in words:
+        if w.lower() in rules.not_names:
+            break
+        out.append(w)
+    return " ".join(out) if out else None
+
+
+_PRONOUNS = {"he": "he", "him": "he", "his": "he", "himself": "he", "she": "she", "her": "she", "hers": "she", "herself": "she"}
+
+
+def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parties:
+    """Names from headers ("Suspect: John SMITH", "R v SMITH", "IP: Jane DOE") and pronouns.
+
+    Pronouns are inferred, never assumed: for each role the he/she words that follow its
+    role words and names in the same sentence are counted, and a pronoun is mapped to a
+    role only when that role clearly owns it and the other role does not.
+    """
+    rules = rules or load_rules()
+    found: dict[str, list[str]] = {"suspect": [], "complainant": []}
+    for page in pages:
+        for role, patterns in rules.parties.items():
+            for p in patterns:
+                for m in p.finditer(page.text):
+                    name = _clean_name(m.group("name"), rules)
+                    if name and name not in found[role] and len(name) > 1:
+                        found[role].append(name)
+    parties = Parties(suspect=_name_forms(found["suspect"]), complainant=_name_forms(found["complainant"]))
+    parties.pronouns = _infer_pronouns(pages, parties)
+    return parties
+
+
+def _name_forms(names: list[str]) -> list[str]:
+    forms: list[str] = []
+    for n in names[:3]:
+        for f in (n, n.split()[-1]):
+            if len(f) > 2 and f.lower() not in (x.lower() for x in forms):
+                forms.append(f)
+    return forms
+
+
+_ROLE_WORDS = {"suspect": r"suspect|defendant|accused", "complainant": r"complainant|victim|\bIP\b|injured party|aggrieved"}
+
+
+def _infer_pronouns(pages: list[Page], parties: Parties) -> dict[str, str]:
+    counts = {"suspect": {"he": 0, "she": 0}, "complainant": {"he": 0, "she": 0}}
+    pats = {}
+    for role in counts:
+        alts = [_ROLE_WORDS[role]] + [re.escape(n) for n in parties.names()[role]]
+        pats[role] = re.compile(r"(?:%s)[^.?!\n]{0,80}?\b(he|him|his|she|her|hers)\b" % "|".join(alts), re.I)
+    for page in pages[:200]:
+        for role, p in pats.items():
+            for m in p.finditer(page.text):
+                counts[role][_PRONOUNS[m.group(1).lower()]] += 1
+    out: dict[str, str] = {}
+    for pron in ("he", "she"):
+        other = "she" if pron == "he" else "he"
+        for role in counts:
+            rival = "complainant" if role == "suspect" else "suspect"
+            mine = counts[role][pron]
+            if mine >= 2 and mine > 2 * counts[role][other] and counts[rival][pron] * 2 < mine and counts[rival][other] >= counts[rival][pron]:
+                out[pron] = role
+    return out
+
+
+def section_subject(line: str, rules: DocumentRules) -> str | None:
+    """The subject a heading line gives the text under it, or None if it is no heading."""
+    s = line.strip().rstrip(":").strip()
+    if not s or len(s) > 60:
+        return None
+    letters = [c for c in s if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) / len(letters) < 0.8:
+        return None
+    s = re.sub(r"^[\d.()\s]+", "", s.upper())
+    for role, heads in rules.sections.items():
+        if s in heads:
+            return role
+    return "none"

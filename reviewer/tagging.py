@@ -1,0 +1,186 @@
+"""Stage 3: pages -> sentences and tagged findings, each with its subject and status.
+
+The spaCy pipeline (``reviewer.pipeline``) finds concept spans and their ConText modifiers;
+this stage adds what needs the whole case: the document and section a span sits in, and
+whose evidence it is (suspect, complainant, witness), from role words, the parties' names
+and the pronouns inferred for them, the section heading and the document's owner.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+
+from .extraction import Page
+from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
+
+
+@dataclass
+class Finding:
+    label: str
+    rule: str
+    status: str  # obtained | outstanding | not_done | declined | hypothetical
+    nil: bool
+    subject: str  # suspect | complainant | witness | unknown
+    subject_cue: str  # what decided the subject
+    page: int
+    doc: str
+    doc_kind: str
+    start: int
+    end: int
+    text: str
+    sentence: int
+    clause: int
+    modifiers: list[dict] = field(default_factory=list)
+    reasoned: bool = False
+
+
+@dataclass
+class Sentence:
+    index: int
+    page: int
+    doc: str
+    doc_kind: str
+    start: int
+    end: int
+    text: str
+    section: str | None
+    findings: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Tagged:
+    sentences: list[Sentence]
+    findings: list[Finding]
+
+    def in_sentence(self, s: Sentence) -> list[Finding]:
+        return [self.findings[i] for i in s.findings]
+
+
+_FIRST_PERSON = {"i", "me", "my", "myself", "mine"}
+_PRONOUN = {"he": "he", "him": "he", "his": "he", "himself": "he", "she": "she", "her": "she", "hers": "she", "herself": "she"}
+
+
+def _owner(doc: Document, parties: Parties) -> str | None:
+    if doc.owner:
+        return doc.owner
+    if doc.kind == "MG11":
+        if doc.witness:
+            w = doc.witness.lower()
+            if any(n.lower() in w or w in n.lower() for n in parties.complainant):
+                return "complainant"
+            if any(n.lower() in w or w in n.lower() for n in parties.suspect):
+                return "suspect"
+        return "witness"
+    if doc.kind == "DPN":
+        return None
+    return None
+
+
+def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Language,
+        rules: DocumentRules | None = None, batch_size: int = 32) -> Tagged:
+    rules = rules or load_rules()
+    doc_of: dict[int, Document] = {}
+    for d in documents:
+        for n in range(d.first_page, d.last_page + 1):
+            doc_of[n] = d
+    names = [(n, role) for role, ns in parties.names().items() for n in ns]
+    name_re = None
+    if names:
+        name_re = re.compile(r"\b(%s)\b" % "|".join(re.escape(n) for n, _ in sorted(names, key=lambda x: -len(x[0]))), re.I)
+        name_role = {n.lower(): role for n, role in names}
+    sentences: list[Sentence] = []
+    findings: list[Finding] = []
+    section: str | None = None
+    current_doc = None
+    for page, doc in zip(pages, nlp.pipe((p.text for p in pages), batch_size=batch_size)):
+        d = doc_of[page.number]
+        if d is not current_doc:
+            current_doc, section = d, None
+        owner = _owner(d, parties)
+        # mentions of the parties: (token start, token end, role, cue)
+        mentions = [(a, b, role, doc[a:b].text) for a, b, role in (doc._.roles or [])]
+        if name_re is not None:
+            starts = [t.idx for t in doc]
+            for m in name_re.finditer(doc.text):
+                a = bisect.bisect_right(starts, m.start()) - 1
+                b = bisect.bisect_left(starts, m.end())
+                mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1)))
+        for t in doc:
+            low = t.lower_
+            if low in _PRONOUN and _PRONOUN[low] in parties.pronouns:
+                mentions.append((t.i, t.i + 1, parties.pronouns[_PRONOUN[low]], t.text))
+            elif low in _FIRST_PERSON and owner and d.kind == "MG11" and (low != "i" or t.text == "I"):
+                mentions.append((t.i, t.i + 1, owner, t.text))
+        mentions.sort()
+        terms = doc._.terminators or []
+        spans = list(doc.spans.get("concepts", []))
+        si = 0
+        for sent in doc.sents:
+            heading = section_subject(sent.text, rules)
+            if heading is not None:
+                section = None if heading == "none" else heading
+            start, end = _trim(doc.text, sent.start_char, sent.end_char)
+            if start >= end:
+                continue
+            s = Sentence(len(sentences), page.number, d.id, d.kind, start, end, doc.text[start:end], section)
+            sentences.append(s)
+            clause_cuts = [i for i in terms if sent.start <= i < sent.end]
+            sent_mentions = [m for m in mentions if sent.start <= m[0] < sent.end]
+            while si < len(spans) and spans[si].start < sent.start:
+                si += 1
+            j = si
+            while j < len(spans) and spans[j].start < sent.end:
+                sp = spans[j]
+                j += 1
+                clause = bisect.bisect_right(clause_cuts, sp.start)
+                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner)
+                mods = list(sp._.modifiers or [])
+                f = Finding(
+                    label=sp.label_, rule=sp.id_, status=sp._.status, nil=bool(sp._.nil), subject=subject,
+                    subject_cue=cue, page=page.number, doc=d.id, doc_kind=d.kind,
+                    start=sp.start_char, end=sp.end_char, text=sp.text, sentence=s.index, clause=clause,
+                    modifiers=mods, reasoned=any(m["category"] == "REASON" for m in mods),
+                )
+                s.findings.append(len(findings))
+                findings.append(f)
+    return Tagged(sentences, findings)
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None) -> tuple[str, str]:
+    def clause_of(i: int) -> int:
+        return bisect.bisect_right(cuts, i)
+
+    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
+    if inside:
+        return inside[0][2], f"role word '{inside[0][3]}'"
+    same = [m for m in mentions if clause_of(m[0]) == clause]
+    before = [m for m in same if m[1] <= sp.start and sp.start - m[1] <= 8]
+    if before:
+        m = before[-1]
+        return m[2], f"'{m[3]}' before it"
+    after = [m for m in same if m[0] >= sp.end and m[0] - sp.end <= 5]
+    if after:
+        m = after[0]
+        return m[2], f"'{m[3]}' after it"
+    if same:
+        m = same[0]
+        return m[2], f"'{m[3]}' in the same clause"
+    if mentions:
+        m = mentions[0]
+        return m[2], f"'{m[3]}' in the sentence"
+    if section:
+        return section, "section heading"
+    if owner:
+        return owner, "document owner"
+    return "unknown", "none"

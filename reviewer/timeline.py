@@ -1,0 +1,119 @@
+"""Dates in the case: offence, report, arrest, interview of the suspect, submission.
+
+Dates are read in UK day-first order ("02/03/2024" is 2 March). Cue phrases, in tiers
+from strongest to weakest, live in ``models/timeline.json``: the strongest tier that
+finds a date wins, the earliest sentence within it (the latest date for ``submitted``,
+which is the most recent submission to the CPS).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .pipeline import MODELS, _read_json, _require
+from .tagging import Sentence
+
+_MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE_RES = [
+    ("dmy", re.compile(r"\b(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4}|\d{2})\b")),
+    ("d_mon_y", re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r",?\s+(\d{4}|\d{2})\b", re.I)),
+    ("mon_d_y", re.compile(r"\b" + _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)),
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+]
+
+
+def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
+    """All dates in TEXT as (start, end, date), in order, day-first."""
+    out = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _DATE_RES:
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            try:
+                if kind == "dmy":
+                    d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                elif kind == "d_mon_y":
+                    d, mo, y = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], int(m.group(3))
+                elif kind == "mon_d_y":
+                    mo, d, y = _MONTHS[m.group(1)[:3].lower()], int(m.group(2)), int(m.group(3))
+                else:
+                    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                if y < 100:
+                    y += 2000
+                date = dt.date(y, mo, d)
+            except (ValueError, KeyError):
+                continue
+            if not 1990 <= date.year <= 2100:
+                continue
+            out.append((m.start(), m.end(), date))
+            taken.append((m.start(), m.end()))
+    out.sort()
+    return out
+
+
+@dataclass
+class DateCite:
+    field: str
+    date: dt.date
+    page: int
+    sentence: int
+    start: int
+    end: int
+
+
+class TimelineRules:
+    def __init__(self, data: dict, where: str):
+        _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+        fields = data.get("fields")
+        need = {"offence", "reported", "arrested", "suspect_interviewed", "submitted"}
+        _require(isinstance(fields, dict) and set(fields) == need, where, f"'fields' must be exactly {sorted(need)}")
+        try:
+            self.fields = {f: [re.compile(r"\b(?:%s)" % "|".join(tier), re.I) for tier in tiers] for f, tiers in fields.items()}
+            self.not_interview = re.compile("|".join(re.escape(x) for x in data.get("not_interview", [])) or "(?!)", re.I)
+        except re.error as e:
+            from .errors import RulesError
+            raise RulesError(f"{where}: bad cue pattern ({e})") from None
+
+
+@lru_cache(maxsize=2)
+def load_rules(path: str | None = None) -> TimelineRules:
+    f = Path(path) if path else MODELS / "timeline.json"
+    return TimelineRules(_read_json(f), str(f))
+
+
+def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None) -> tuple[dict, dict[str, DateCite]]:
+    rules = rules or load_rules()
+    best: dict[str, tuple[int, DateCite]] = {}
+    for s in sentences:
+        if s.doc_kind == "CPS_ADVICE":
+            continue
+        dates = find_dates(s.text)
+        if not dates:
+            continue
+        for field, tiers in rules.fields.items():
+            if field == "suspect_interviewed" and rules.not_interview.search(s.text):
+                continue
+            for rank, rx in enumerate(tiers):
+                m = rx.search(s.text)
+                if not m:
+                    continue
+                after = [d for d in dates if d[0] >= m.end()]
+                chosen = after[0] if after else dates[-1]
+                cite = DateCite(field, chosen[2], s.page, s.index, s.start + chosen[0], s.start + chosen[1])
+                prev = best.get(field)
+                if prev is None or rank < prev[0] or (rank == prev[0] and field == "submitted" and cite.date > prev[1].date):
+                    best[field] = (rank, cite)
+                break
+    cites = {f: c for f, (_, c) in best.items()}
+    tl = {f: (cites[f].date.isoformat() if f in cites else None) for f in ("offence", "reported", "suspect_interviewed", "submitted")}
+    tl["arrested"] = cites["arrested"].date.isoformat() if "arrested" in cites else None
+    if "reported" in cites and "submitted" in cites:
+        tl["days_report_to_submission"] = (cites["submitted"].date - cites["reported"].date).days
+    else:
+        tl["days_report_to_submission"] = None
+    return tl, cites
