@@ -164,21 +164,36 @@ class Checker:
         self._tpm_context: list[list[Finding]] = []
 
     # ---------------------------------------------------------- evidence rule
+    def _window(self, s: Sentence, n: int) -> list[Finding]:
+        """Findings of S and of the next N sentences of the same document (a bullet and its follow-on)."""
+        fs = list(self.t.in_sentence(s))
+        for k in range(1, n + 1):
+            j = s.index + k
+            if j >= len(self.t.sentences) or self.t.sentences[j].doc != s.doc:
+                break
+            fs.extend(self.t.in_sentence(self.t.sentences[j]))
+        return fs
+
     def _alt_matches(self, alt: dict) -> list[Match]:
         out = []
         allowed = set(alt.get("subjects", []))
         only = {p.lower() for p in alt.get("only_phrases", [])}
         kinds = set(alt.get("doc_kinds", []))
+        owners = set(alt.get("doc_owners", []))
+        window = int(alt.get("window", 0))
         for s in self.t.sentences:
             if s.doc_kind in self.rules.ignore_kinds or (kinds and s.doc_kind not in kinds) or not s.findings:
                 continue
-            fs = self.t.in_sentence(s)
-            if alt.get("none_of") and any(f.label in alt["none_of"] for f in fs):
+            if owners and self.owners.get(s.doc) not in owners:
+                continue
+            own = self.t.in_sentence(s)
+            fs = self._window(s, window) if window else own
+            if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
             groups = []
             ok = True
             for gi, group in enumerate(alt["all_of"]):
-                cand = [f for f in fs if f.label in group]
+                cand = [f for f in (own if gi == 0 else fs) if f.label in group]
                 if gi == 0 and only:
                     cand = [f for f in cand if _phrase(f) in only]
                 if gi == 0 or not alt.get("anchor_only"):
@@ -199,7 +214,7 @@ class Checker:
             if status == "not_done" and any(f.reasoned for f in best):
                 status = "obtained"  # not pursued, with a reason: the line was considered and closed
             if alt.get("cap") == "outstanding" and status == "obtained":
-                status = "outstanding"
+                status, weak = "outstanding", True  # e.g. seized but no examination: never beats a result
             out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))
         return out
 
@@ -226,6 +241,10 @@ class Checker:
                 m.status = "obtained" if dec["declined"] == "met" else "not_done"
             if m.status == "outstanding" and m.weak and dec["weak_outstanding"] == "met":
                 m.status = "obtained"
+        veto = {p.lower() for p in dec.get("veto_phrases", [])}
+        vetoed = [m for m in matches if m.status == "not_done" and any(_phrase(f) in veto for f in m.findings)]
+        if vetoed:  # an explicit "no digital strategy has been prepared" outweighs incidental mentions
+            return self._result(it, "missing", vetoed)
         obtained = [m for m in matches if m.status == "obtained"]
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]
@@ -391,54 +410,56 @@ class Checker:
         cfg = self.rules.tpm
         cats = cfg["categories"]
         request = set(cfg["request"])
-        seen: dict[str, dict] = {}
-        sents = self.t.sentences
-        for s in sents:
+        seen: dict[str, tuple] = {}
+        for s in self.t.sentences:
             if s.doc_kind in self.rules.ignore_kinds or not s.findings:
                 continue
             fs = self.t.in_sentence(s)
             in_request_doc = s.doc_kind in cfg["request_kinds"]
             asked = in_request_doc or any(f.label in request and f.status != "not_done" for f in fs)
-            if not asked:
-                continue
             found_cats = []
             for f in fs:
-                if f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
+                if asked and f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
                     found_cats.append((cats[f.label], f))
             for f in fs:
                 if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done":
-                    if any(g.label in ("EXAMINE", "SEIZE", "REQUEST") for g in fs):
+                    if any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
-                if cat in seen:
-                    continue
                 ctx_sents = self._request_context(s, cats, cfg)
                 ctx = [g for cs in ctx_sents for g in self.t.in_sentence(cs)]
-                dev = cat == "complainant_device"
-                trawl = self._context_has(ctx, cfg["trawl"]) or (self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"]) and not dev)
-                reason = self._context_has(ctx, cfg["reason"]) and not trawl
-                unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
-                scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
-                notified = self._context_has(ctx, cfg["device_notice"] if dev else cfg["notice"])
-                if not reason or trawl:
-                    assessment = "speculative"
-                elif scope:
-                    assessment = "justified"
-                else:
-                    assessment = "needs_justification"
-                req = {"category": cat, "holder": _holder(s.text), "page": s.page, "quote": s.text,
-                       "start": s.start, "end": s.end, "document": s.doc,
-                       "reason_stated": reason, "scope_limited": scope, "victim_notified": notified,
-                       "assessment": assessment, "_cite": _cite(s, [f])}
-                seen[cat] = req
-                self.tpm_requests.append(req)
-                self._tpm_context.append(ctx)
+                weight = sum(1 for g in ctx if g.label in set(cfg["reason"] + cfg["scope"] + cfg["notice"] + cfg["device_notice"]))
+                if s.doc_kind in cfg["request_kinds"]:
+                    weight += 100
+                if cat in seen and seen[cat][0] >= weight:
+                    continue
+                seen[cat] = (weight, s, f, ctx)
+        for cat, (weight, s, f, ctx) in sorted(seen.items(), key=lambda kv: (kv[1][1].index, kv[0])):
+            dev = cat == "complainant_device"
+            trawl = self._context_has(ctx, cfg["trawl"])
+            reason = self._context_has(ctx, cfg["reason"]) and not trawl
+            unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
+            scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
+            notified = self._context_has(ctx, cfg["device_notice"] if dev else cfg["notice"])
+            if not reason or trawl:
+                assessment = "speculative"
+            elif scope:
+                assessment = "justified"
+            else:
+                assessment = "needs_justification"
+            req = {"category": cat, "holder": _holder(s.text), "page": s.page, "quote": s.text,
+                   "start": s.start, "end": s.end, "document": s.doc,
+                   "reason_stated": reason, "scope_limited": scope, "victim_notified": notified,
+                   "assessment": assessment, "_cite": _cite(s, [f])}
+            self.tpm_requests.append(req)
+            self._tpm_context.append(ctx)
 
     def _request_context(self, s: Sentence, cats: dict, cfg: dict) -> list[Sentence]:
         if s.doc_kind in cfg["request_kinds"]:
             return [x for x in self.t.sentences if x.doc == s.doc]
         out = [s]
         mine = {f.label for f in self.t.in_sentence(s) if f.label in cats}
+        request = set(cfg["request"])
         for k in range(1, cfg["context_sentences"] + 1):
             j = s.index + k
             if j >= len(self.t.sentences):
@@ -446,9 +467,9 @@ class Checker:
             nxt = self.t.sentences[j]
             if nxt.doc != s.doc:
                 break
-            other = {f.label for f in self.t.in_sentence(nxt) if f.label in cats} - mine
-            if other:
-                break
+            labels = {f.label for f in self.t.in_sentence(nxt)}
+            if (labels & set(cats)) - mine and labels & request:
+                break  # the next request begins
             out.append(nxt)
         return out
 

@@ -388,10 +388,12 @@ class Context:
         for m in mods:
             if all(m[1] <= o[0] or m[0] >= o[1] for o in kept):
                 kept.append(m)
-        in_target = set()
-        for s in targets:
-            in_target.update(range(s.start, s.end))
-        kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not (in_target & set(range(m[0], m[1])))]
+        # a modifier strictly inside a concept span ("outstanding" in "outstanding enquiries")
+        # is part of the concept, not a modifier of it
+        def inside(m):
+            return any(t.start <= m[0] and m[1] <= t.end and (t.end - t.start) > (m[1] - m[0]) for t in targets)
+
+        kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         for s in targets:
             s._.modifiers = []
             s._.status = "obtained"
@@ -420,6 +422,13 @@ class Context:
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
+            # a label ("Suspect phone: not seized") takes the modifiers of its value
+            colon = s.end < len(doc) and doc[s.end].text == ":" and sent_of.get(s.end) == sent_of.get(s.start)
+            if colon:
+                for start, end, rule in kept:
+                    if start > s.end and sent_of.get(start) == sent_of.get(s.start) and not any(term[s.end:start]) \
+                            and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
+                        found.append((start - s.end, rule, start, end))
             if not found:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))

@@ -45,7 +45,8 @@ class Reviewer:
         checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
         items = checker.run()
         tpm = [{k: v for k, v in r.items() if not k.startswith("_")} for r in checker.tpm_requests]
-        evidence = self._evidence(tagged)
+        ocr_pages = {p.number for p in ex.pages if p.extractor.startswith("tesseract")}
+        evidence = self._evidence(tagged, ocr_pages)
         concerns = checker.find_concerns()
         log.info("reviewed %s: %d pages, %d documents, %d findings in %.2fs",
                  case_id or path.name, len(ex.pages), len(docs), len(tagged.findings), time.perf_counter() - t0)
@@ -56,7 +57,7 @@ class Reviewer:
             parties=parties,
         )
 
-    def _evidence(self, tagged) -> list[dict]:
+    def _evidence(self, tagged, ocr_pages: set[int]) -> list[dict]:
         out = []
         seen = set()
         sents = tagged.sentences
@@ -72,7 +73,7 @@ class Reviewer:
             out.append({"label": label, "subject": f.subject, "status": _EVIDENCE_STATUS[f.status], "page": f.page,
                         "quote": s.text, "start": s.start, "end": s.end, "document": f.doc,
                         "span": {"text": f.text, "start": f.start, "end": f.end}, "rule": f.rule,
-                        "subject_cue": f.subject_cue,
+                        "subject_cue": f.subject_cue, "ocr": f.page in ocr_pages,
                         "modifiers": [{"category": m["category"], "text": m["text"], "start": m["start"], "end": m["end"]} for m in f.modifiers]})
         return out
 

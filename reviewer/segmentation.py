@@ -56,7 +56,7 @@ class DocumentRules:
             self.boilerplate = [re.compile(p, re.I) for p in data["boilerplate"]]
             self.kinds = [(k["kind"], k["title"], [re.compile(p, re.I | re.M) for p in k["patterns"]]) for k in data["kinds"]]
             self.witness_name = [re.compile(p, re.M) for p in data["witness_name"]]
-            self.parties = {role: [re.compile(p) for p in pats] for role, pats in data["parties"].items()}
+            self.parties = {role: [re.compile(p, re.M) for p in pats] for role, pats in data["parties"].items()}
         except (KeyError, re.error) as e:
             raise RulesError(f"{where}: bad document rule ({e})") from None
         self.head_lines = int(data.get("head_lines", 8))
@@ -82,12 +82,20 @@ def head_of(text: str, rules: DocumentRules) -> str:
     return "\n".join(lines)
 
 
+def _title_like(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and len(s.split()) <= 12 and not s.endswith((".", ",", ";"))
+
+
 def classify(head: str, rules: DocumentRules) -> tuple[str, str] | None:
-    # a code or heading in the first three lines decides; otherwise the first match below
-    first = "\n".join(head.split("\n")[:3])
-    for text in (first, head):
+    """The kind of document a page head starts: a title-like line among the first three
+    (short, no closing full stop) must carry the form code or heading; the earliest such
+    line decides, the kinds' order breaking ties on one line."""
+    for line in head.split("\n")[:3]:
+        if not _title_like(line):
+            continue
         for kind, title, patterns in rules.kinds:
-            if any(p.search(text) for p in patterns):
+            if any(p.search(line) for p in patterns):
                 return kind, title
     return None
 
@@ -167,7 +175,9 @@ def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parti
 def _name_forms(names: list[str]) -> list[str]:
     forms: list[str] = []
     for n in names[:3]:
-        for f in (n, n.split()[-1]):
+        words = n.split()
+        first = [words[0]] if len(words) > 1 and not words[0].isupper() else []
+        for f in [n, words[-1]] + first:
             if len(f) > 2 and f.lower() not in (x.lower() for x in forms):
                 forms.append(f)
     return forms
@@ -177,23 +187,42 @@ _ROLE_WORDS = {"suspect": r"suspect|defendant|accused", "complainant": r"complai
 
 
 def _infer_pronouns(pages: list[Page], parties: Parties) -> dict[str, str]:
+    """Map he/she to a party from the text, never from assumption.
+
+    Evidence, weighted: a title before a party's name (Mr/Ms), a pronoun that opens the
+    sentence after one whose topic is the party, and a pronoun a few words after a mention.
+    A pronoun goes to a party only when that party clearly owns it.
+    """
     counts = {"suspect": {"he": 0, "she": 0}, "complainant": {"he": 0, "she": 0}}
-    pats = {}
+    alts = {role: [_ROLE_WORDS[role]] + [re.escape(n) for n in parties.names()[role]] for role in counts}
+    mention = {role: re.compile(r"\b(?:%s)" % "|".join(a), re.I) for role, a in alts.items()}
+    near = {role: re.compile(r"(?:%s)[^.?!\n]{0,40}?\b(he|him|his|she|her|hers)\b" % "|".join(a), re.I) for role, a in alts.items()}
     for role in counts:
-        alts = [_ROLE_WORDS[role]] + [re.escape(n) for n in parties.names()[role]]
-        pats[role] = re.compile(r"(?:%s)[^.?!\n]{0,80}?\b(he|him|his|she|her|hers)\b" % "|".join(alts), re.I)
+        for n in parties.names()[role]:
+            for m in re.finditer(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(n), " ".join(p.text for p in pages[:50])):
+                counts[role]["he" if m.group(1) == "Mr" else "she"] += 3
     for page in pages[:200]:
-        for role, p in pats.items():
-            for m in p.finditer(page.text):
+        for role, rx in near.items():
+            for m in rx.finditer(page.text):
                 counts[role][_PRONOUNS[m.group(1).lower()]] += 1
+        topic = None
+        for sent in re.split(r"(?<=[.!?])\s+", page.text):
+            first = re.match(r"\s*(he|she)\b", sent, re.I)
+            if first and topic:
+                counts[topic][first.group(1).lower()] += 2
+            hits = [(m.start(), role) for role, rx in mention.items() for m in [rx.search(sent)] if m]
+            topic = min(hits)[1] if hits else (topic if first else None)
     out: dict[str, str] = {}
     for pron in ("he", "she"):
         other = "she" if pron == "he" else "he"
         for role in counts:
             rival = "complainant" if role == "suspect" else "suspect"
-            mine = counts[role][pron]
-            if mine >= 2 and mine > 2 * counts[role][other] and counts[rival][pron] * 2 < mine and counts[rival][other] >= counts[rival][pron]:
+            mine, theirs = counts[role][pron], counts[rival][pron]
+            rival_other = counts[rival][other]
+            if mine >= 2 and mine >= 2 * theirs and mine > counts[role][other] and not (theirs and theirs >= rival_other):
                 out[pron] = role
+    if len(set(out.values())) < len(out):  # both pronouns on one party: trust neither
+        return {}
     return out
 
 
