@@ -113,7 +113,8 @@ def find_cases(root: str | Path) -> tuple[list[CaseSource], list[Skip]]:
     def walk_container(folder: Path, chain: frozenset) -> None:
         try:
             st = folder.stat()
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            # real entries before symlinks, so a folder is swept under its own name, not an alias
+            entries = sorted(os.scandir(folder), key=lambda e: (e.is_symlink(), e.name))
         except OSError as e:
             skips.append(Skip(rel(folder) or ".", f"unreadable folder ({e.strerror})"))
             return

@@ -215,6 +215,8 @@ def timeliness(db_path: Path, out: Path, area: str | None) -> None:
                    f"(CPS South East pilot average: {stats['benchmark_days']} days)")
     else:
         click.echo("no case in the store states both the report and the submission date")
+    if stats["inconsistent"]:
+        click.echo(f"left out, submission dated before the report (a date was misread?): {', '.join(stats['inconsistent'])}")
     if stats["without_dates"]:
         click.echo(f"{stats['without_dates']} reviewed case(s) lack a report or submission date")
     click.echo(f"chart written to {out}")

@@ -410,7 +410,8 @@ class Checker:
         cfg = self.rules.tpm
         cats = cfg["categories"]
         request = set(cfg["request"])
-        seen: dict[str, tuple] = {}
+        seen: dict[str, list] = {}
+        cues = set(cfg["reason"] + cfg["scope"] + cfg["notice"] + cfg["device_notice"] + cfg["trawl"])
         for s in self.t.sentences:
             if s.doc_kind in self.rules.ignore_kinds or not s.findings:
                 continue
@@ -421,20 +422,27 @@ class Checker:
             for f in fs:
                 if asked and f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
                     found_cats.append((cats[f.label], f))
+            heading = _is_heading(s.text)
+            if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"
+                asked = True
+            for f in fs:
+                if f.label in cats and heading and f.status != "not_done" and (cats[f.label], f) not in found_cats:
+                    found_cats.append((cats[f.label], f))
             for f in fs:
                 if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done":
-                    if any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
+                    if heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
                 ctx_sents = self._request_context(s, cats, cfg)
                 ctx = [g for cs in ctx_sents for g in self.t.in_sentence(cs)]
-                weight = sum(1 for g in ctx if g.label in set(cfg["reason"] + cfg["scope"] + cfg["notice"] + cfg["device_notice"]))
-                if s.doc_kind in cfg["request_kinds"]:
-                    weight += 100
-                if cat in seen and seen[cat][0] >= weight:
-                    continue
-                seen[cat] = (weight, s, f, ctx)
-        for cat, (weight, s, f, ctx) in sorted(seen.items(), key=lambda kv: (kv[1][1].index, kv[0])):
+                weight = sum(1 for g in ctx if g.label in cues)
+                weight += 5 * any(g.label in request for g in fs) + 100 * (s.doc_kind in cfg["request_kinds"])
+                seen.setdefault(cat, []).append((weight, s, f, ctx))
+        for cat, mentions in sorted(seen.items(), key=lambda kv: (kv[1][0][1].index, kv[0])):
+            weight, s, f, _ = max(mentions, key=lambda m: (m[0], -m[1].index))
+            # the flags read every mention of the category: a request is often named in a
+            # summary and set out in full in its own section
+            ctx = [g for m in mentions for g in m[3]]
             dev = cat == "complainant_device"
             trawl = self._context_has(ctx, cfg["trawl"])
             reason = self._context_has(ctx, cfg["reason"]) and not trawl
@@ -460,7 +468,8 @@ class Checker:
         out = [s]
         mine = {f.label for f in self.t.in_sentence(s) if f.label in cats}
         request = set(cfg["request"])
-        for k in range(1, cfg["context_sentences"] + 1):
+        heading = _is_heading(s.text)
+        for k in range(1, cfg["section_sentences" if heading else "context_sentences"] + 1):
             j = s.index + k
             if j >= len(self.t.sentences):
                 break
@@ -470,6 +479,8 @@ class Checker:
             labels = {f.label for f in self.t.in_sentence(nxt)}
             if (labels & set(cats)) - mine and labels & request:
                 break  # the next request begins
+            if _is_heading(nxt.text) or (_BULLET_START.match(nxt.text) and not heading):
+                break  # the next section, or the next item of a list
             out.append(nxt)
         return out
 
@@ -519,6 +530,14 @@ class Checker:
             if it["decide"]["rule"] == "outstanding_timetabled":
                 self.results[it["item"]] = self._outstanding_timetabled(it)
         return [self.results[i] for i in CHECKLIST_ITEMS]
+
+
+_BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
+
+
+def _is_heading(text: str) -> bool:
+    t = text.strip()
+    return len(t.split()) <= 8 and not t.endswith((".", ":", ";", ",")) and t[:1].isupper() and ":" not in t
 
 
 _HOLDER = re.compile(r"\b(?:from|held by|with|to|at)\s+(?:the\s+)?((?:[A-Z][\w'&.-]*\s?){1,5})")

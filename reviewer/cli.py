@@ -64,8 +64,9 @@ def review_cmd(path: Path, fmt: str, out: Path | None) -> None:
 @click.option("--untuned", "untuned_file", type=click.Path(path_type=Path), default=None,
               help="File listing the cases held out from tuning (default: DIRECTORY/untuned.txt); they are reported separately.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--details", is_flag=True, help="Show every disagreement with the truth files.")
-def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details: bool) -> None:
+@click.option("--details", is_flag=True, help="Show every disagreement with the truth files of the tuned cases.")
+@click.option("--details-untuned", is_flag=True, help="Also show the disagreements on the held-out cases (do not tune on them).")
+def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details: bool, details_untuned: bool) -> None:
     """Score the reviews of every NAME.truth.json case in DIRECTORY.
 
     Example: reviewer eval samples
@@ -89,8 +90,10 @@ def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details:
             click.echo("")
     if as_json:
         click.echo(json.dumps({k: v.summary() for k, v in results.items()}, indent=2))
-    if details:
+    if details or details_untuned:
         for name, d in results["all"].per_case.items():
+            if name in untuned and not details_untuned:
+                continue
             click.echo(f"-- {name}")
             for k, v in d["wrong"].items():
                 click.echo(f"   {k}: {v}")

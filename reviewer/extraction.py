@@ -4,24 +4,39 @@ Every page of every file of a case gets a 1-based *case* page number (files in n
 PDF text comes from pypdfium2 (about 70x faster than pdfplumber's ``extract_text``);
 pdfplumber is used only where it is strong, for the tables of disclosure schedules.
 DOCX comes through python-docx (paragraphs and tables, split at explicit page breaks),
-TXT as UTF-8 with a cp1252 fallback (split at form feeds).
+TXT as UTF-8 with a cp1252 fallback (split at form feeds), e-mail (``.eml``, ``.msg``) as one page
+of headers and body followed by its attachments' pages, images (PNG, JPEG, TIFF frames) by OCR.
+
+A PDF page with no text layer, or whose text is too short or garbled for its area (a per-page
+text-quality score), is rendered and read with Tesseract (:mod:`reviewer.ocr`), in parallel, one
+process per core, each page with a time limit. Lines repeated at the top or bottom of every page
+of a file (protective marking, URN, "Page x of y") are left out when the page text is built, so
+they never run into sentences; every offset refers to the text as built.
+The same file twice (SHA-256) is read once; near-identical pages are marked (:mod:`reviewer.dedupe`).
 
 A page or file that cannot be read becomes a :class:`~reviewer.errors.Problem`; it never
 sinks the rest of the case.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import ocr as _ocr
 from .errors import CaseError, Problem
+from .formats import IMAGE_SUFFIXES, FormatError, image_frames, read_eml, read_msg
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = {".pdf", ".docx", ".txt"}
+SUPPORTED = {".pdf", ".docx", ".txt", ".eml", ".msg"} | IMAGE_SUFFIXES
+_SUPPORTED_NAMES = "PDF, DOCX, TXT, EML, MSG, PNG, JPEG, TIFF"
+OCR_QUALITY_BELOW = 0.35  # a text layer scoring lower (on a page with an image) is read again by OCR
+MAX_DEPTH = 3  # messages attached to messages attached to messages
 # Schedules are the only pages whose tables we read with pdfplumber (slow, so only where needed).
 _TABLE_PAGE = re.compile(r"\bMG\s?0?6\s?[CD]\b|schedule of (?:relevant )?(?:non-)?sensitive", re.I)
 
@@ -32,8 +47,14 @@ class Page:
     file: str  # the file's path relative to the case root
     file_page: int  # 1-based page within its file
     text: str
-    extractor: str  # pdfium | docx | txt
+    extractor: str  # pdfium | docx | txt | email | tesseract | duplicate
     tables: list[list[list[str]]] = field(default_factory=list)
+    quality: float | None = None  # text-quality score of the text layer (0-1), PDF pages
+    engine: str | None = None  # OCR engine and version, e.g. "tesseract 5.3.0"
+    ocr_confidence: float | None = None  # mean word confidence (0-100) of an OCR page
+    ocr_reason: str | None = None  # why the page was read by OCR
+    duplicate_of: int | None = None  # the earlier case page this page repeats (same file twice, or same text)
+    boilerplate: list[str] = field(default_factory=list)  # header/footer lines left out of text
 
 
 @dataclass
@@ -42,13 +63,26 @@ class Extraction:
     files: list[str]
     pages: list[Page]
     problems: list[Problem]
+    duplicates: list = field(default_factory=list)  # reviewer.dedupe.Duplicate, later page -> earlier
+
+
+@dataclass
+class Options:
+    """How to read a case. ``ocr``: auto (pages that need it), always (every PDF page), never."""
+
+    ocr: str = "auto"
+    workers: int | None = None  # OCR processes; default one per available core
+    ocr_timeout: float = _ocr.PAGE_TIMEOUT
+    min_confidence: float = _ocr.MIN_CONFIDENCE
+    strip_boilerplate: bool = True
+    find_duplicates: bool = True
 
 
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     # pdfium marks soft hyphens and non-breaking spaces with control characters
     text = text.replace("\ufffe", "").replace("\x02", "-").replace("\u00a0", " ")
-    return text
+    return _ocr.fix_ligatures(text)
 
 
 def case_files(path: Path) -> tuple[Path, list[Path]]:
@@ -66,31 +100,70 @@ def case_files(path: Path) -> tuple[Path, list[Path]]:
     return path, files
 
 
-def extract_case(path: str | Path) -> Extraction:
-    """Read every page of the case at PATH (one bundle file or one case folder)."""
+def extract_case(path: str | Path, ocr: str = "auto", workers: int | None = None,
+                 ocr_timeout: float | None = None, options: Options | None = None) -> Extraction:
+    """Read every page of the case at PATH (one bundle file or one case folder).
+
+    ``ocr``: ``auto`` reads by OCR the pages that need it, ``always`` every PDF page, ``never`` none
+    (image pages are then listed in ``problems``). ``workers``: OCR processes (default: one per core).
+    ``ocr_timeout``: seconds a page may take before it is given up and listed in ``problems``.
+    """
+    opts = options or Options(ocr=ocr, workers=workers)
+    if ocr_timeout is not None:
+        opts.ocr_timeout = ocr_timeout
+    if opts.ocr not in _ocr.OCR_MODES:
+        raise ValueError(f"ocr must be one of {', '.join(_ocr.OCR_MODES)}, not {opts.ocr!r}")
     path = Path(path)
     root, files = case_files(path)
+    ctx = _Ctx(opts, [], {})
     pages: list[Page] = []
-    problems: list[Problem] = []
     names: list[str] = []
     single = path.is_file()
     for f in files:
         rel = f.relative_to(root).as_posix()
         names.append(rel)
         try:
-            file_pages = _extract_file(f, rel, len(pages) + 1, problems)
+            data = f.read_bytes()
+        except OSError as e:
+            if single:
+                raise CaseError(f"{rel}: the file cannot be read ({e.strerror or type(e).__name__})") from None
+            ctx.problems.append(Problem(rel, "corrupt", f"the file cannot be read ({e.strerror or type(e).__name__})"))
+            continue
+        try:
+            file_pages = _extract_data(data, f.name, rel, len(pages) + 1, ctx, 0)
         except CaseError as e:
             if single:
                 raise
-            problems.append(Problem(rel, getattr(e, "kind", "corrupt"), e.message))
+            ctx.problems.append(Problem(rel, getattr(e, "kind", "corrupt"), e.message))
             continue
+        for p in file_pages:
+            if p.file not in names:
+                names.append(p.file)  # attachments follow their message
         pages.extend(file_pages)
     if not pages:
         if single:
             raise CaseError(f"{path}: no pages could be read")
-        detail = "; ".join(str(p) for p in problems) or "no readable pages"
+        detail = "; ".join(str(p) for p in ctx.problems) or "no readable pages"
         raise CaseError(f"{path}: no file of the case could be read ({detail})")
-    return Extraction(root=root, files=names, pages=pages, problems=problems)
+    duplicates = []
+    if opts.find_duplicates:
+        from .dedupe import find_duplicate_pages
+
+        duplicates = find_duplicate_pages(pages)
+        for d in duplicates:
+            page = pages[d.page - 1]
+            if page.duplicate_of is None:
+                page.duplicate_of = d.of
+            ctx.problems.append(Problem(page.file, "duplicate_page",
+                                        f"page repeats case page {d.of} ({pages[d.of - 1].file}), similarity {d.similarity:.2f}", d.page))
+    return Extraction(root=root, files=names, pages=pages, problems=ctx.problems, duplicates=duplicates)
+
+
+@dataclass
+class _Ctx:
+    opts: Options
+    problems: list[Problem]
+    seen: dict[str, tuple[str, list[Page]]]  # SHA-256 -> (first file, its pages)
 
 
 def _fail(rel: str, kind: str, detail: str) -> CaseError:
@@ -99,29 +172,89 @@ def _fail(rel: str, kind: str, detail: str) -> CaseError:
     return e
 
 
-def _extract_file(f: Path, rel: str, first: int, problems: list[Problem]) -> list[Page]:
-    suffix = f.suffix.lower()
+def _extract_data(data: bytes, name: str, rel: str, first: int, ctx: _Ctx, depth: int) -> list[Page]:
+    """The pages of one file or attachment (NAME gives its type) numbered from case page FIRST."""
+    suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
-        raise _fail(rel, "unsupported", f"unsupported file type '{suffix or f.name}' (supported: PDF, DOCX, TXT)")
-    if f.stat().st_size == 0:
+        raise _fail(rel, "unsupported", f"unsupported file type '{suffix or name}' (supported: {_SUPPORTED_NAMES})")
+    if len(data) == 0:
         raise _fail(rel, "empty", "the file is empty (0 bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in ctx.seen:
+        first_rel, first_pages = ctx.seen[digest]
+        ctx.problems.append(Problem(rel, "duplicate_file", f"identical to {first_rel} (SHA-256 {digest[:16]}); "
+                                                           f"reviewed once, its pages are cited there"))
+        return [Page(first + i, rel, p.file_page, "", "duplicate", duplicate_of=p.number)
+                for i, p in enumerate(first_pages)]
     if suffix == ".pdf":
-        return extract_pdf(f, rel, first, problems)
-    if suffix == ".docx":
-        return extract_docx(f, rel, first, problems)
-    return extract_txt(f, rel, first, problems)
+        pages = _pdf(data, rel, first, ctx)
+    elif suffix == ".docx":
+        pages = _docx(data, rel, first)
+    elif suffix == ".txt":
+        pages = _txt(data, rel, first)
+    elif suffix in (".eml", ".msg"):
+        pages = _message(data, suffix, rel, first, ctx, depth)
+    else:
+        pages = _image(data, rel, first, ctx)
+    if ctx.opts.strip_boilerplate:
+        strip_boilerplate(pages)
+    ctx.seen[digest] = (rel, pages)
+    return pages
 
 
-def extract_pdf(f: Path, rel: str, first: int, problems: list[Problem]) -> list[Page]:
+def _extract_file(f: Path, rel: str, first: int, problems: list[Problem]) -> list[Page]:
+    """One file on disk (kept for callers of the first version)."""
+    ctx = _Ctx(Options(), problems, {})
+    return _extract_data(f.read_bytes(), f.name, rel, first, ctx, 0)
+
+
+def extract_pdf(f: Path | bytes, rel: str, first: int, problems: list[Problem], options: Options | None = None) -> list[Page]:
+    data = f if isinstance(f, bytes) else Path(f).read_bytes()
+    return _pdf(data, rel, first, _Ctx(options or Options(), problems, {}))
+
+
+def extract_docx(f: Path | bytes, rel: str, first: int, problems: list[Problem]) -> list[Page]:
+    return _docx(f if isinstance(f, bytes) else Path(f).read_bytes(), rel, first)
+
+
+def extract_txt(f: Path | bytes, rel: str, first: int, problems: list[Problem]) -> list[Page]:
+    return _txt(f if isinstance(f, bytes) else Path(f).read_bytes(), rel, first)
+
+
+def _image_cover(page, pdfium_c) -> tuple[int, float]:
+    """How many image objects a PDF page holds and the share of the page the largest covers."""
+    n, best = 0, 0.0
+    area = max(1.0, page.get_width() * page.get_height())
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        n += 1
+        try:
+            left, bottom, right, top = obj.get_pos()
+            best = max(best, abs(right - left) * abs(top - bottom) / area)
+        except Exception:
+            best = max(best, 0.5)
+    return n, min(1.0, best)
+
+
+def _ocr_reason(text: str, quality: float, images: int, cover: float) -> str | None:
+    if not text.strip():
+        return "no text layer" if images else None
+    if sum(not c.isspace() for c in text) >= 20 and _ocr.word_share(text) < 0.5:
+        return f"garbled text layer (quality {quality:.2f})"
+    if quality < OCR_QUALITY_BELOW and images and cover >= 0.3:
+        return f"text too short for its area (quality {quality:.2f})"
+    return None
+
+
+def _pdf(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    with open(f, "rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" not in head:
+    problems = ctx.problems
+    mode = ctx.opts.ocr
+    if b"%PDF-" not in data[:1024]:
         raise _fail(rel, "corrupt", "not a PDF (no %PDF- signature)")
     try:
-        pdf = pdfium.PdfDocument(str(f))
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
@@ -129,40 +262,183 @@ def extract_pdf(f: Path, rel: str, first: int, problems: list[Problem]) -> list[
         raise _fail(rel, "corrupt", f"the PDF cannot be opened ({msg})") from None
     pages: list[Page] = []
     table_pages: list[int] = []
+    to_ocr: list[tuple[Page, int]] = []
     try:
         n = len(pdf)
         if n == 0:
             raise _fail(rel, "empty", "the PDF has no pages")
         for i in range(n):
             number = first + i
+            reason = None
+            quality = None
             try:
                 page = pdf[i]
                 textpage = page.get_textpage()
                 text = _normalise(textpage.get_text_range())
                 textpage.close()
-                if not text.strip():
-                    images = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-                    if images:
-                        problems.append(Problem(rel, "image_only", "page has no text layer (scanned image); OCR was not run", number))
+                area = page.get_width() * page.get_height() / (72 * 72)
+                quality = _ocr.text_quality(text, area)
+                if mode == "always":
+                    reason = "--ocr always"
+                elif quality < 0.6:  # cheap test first: most typed pages score ~1 and skip the image scan
+                    images, cover = _image_cover(page, pdfium_c)
+                    reason = _ocr_reason(text, quality, images, cover)
                 page.close()
             except Exception as e:  # a corrupt page does not sink the file
                 problems.append(Problem(rel, "page_error", f"page {i + 1} of the file could not be read ({type(e).__name__})", number))
                 text = ""
-            pages.append(Page(number, rel, i + 1, text, "pdfium"))
+            pg = Page(number, rel, i + 1, text, "pdfium", quality=quality)
+            pages.append(pg)
+            if reason:
+                pg.ocr_reason = reason
+                if mode == "never":
+                    if not text.strip():
+                        problems.append(Problem(rel, "image_only", "page has no text layer (scanned image); OCR was not run (--ocr never)", number))
+                else:
+                    to_ocr.append((pg, i))
             if _TABLE_PAGE.search(text):
                 table_pages.append(i)
+
+        def render(i: int):
+            def make():
+                page = pdf[i]
+                try:
+                    return page.render(scale=_ocr.DPI / 72, grayscale=True).to_pil()
+                finally:
+                    page.close()
+            return make
+
+        _run_ocr([(pg, render(i)) for pg, i in to_ocr], rel, ctx, keep_layer=True)
     finally:
         pdf.close()
     if table_pages:
-        _add_tables(f, rel, pages, table_pages, problems)
+        _add_tables(data, rel, pages, table_pages, problems)
     return pages
 
 
-def _add_tables(f: Path, rel: str, pages: list[Page], indexes: list[int], problems: list[Problem]) -> None:
+def _run_ocr(jobs: list[tuple[Page, object]], rel: str, ctx: _Ctx, keep_layer: bool) -> None:
+    """OCR the pages of JOBS (page, render function) in parallel; results go into the pages."""
+    if not jobs:
+        return
+    opts = ctx.opts
+    by_key = {pg.number: pg for pg, _ in jobs}
+    try:
+        results = _ocr.run_jobs((_ocr.Job(pg.number, r) for pg, r in jobs), opts.workers, opts.ocr_timeout)
+        for key, res in results:
+            pg = by_key[key]
+            if isinstance(res, _ocr.OcrTimeout):
+                log.warning("%s page %d: OCR timed out after %.0fs", rel, pg.number, opts.ocr_timeout)
+                ctx.problems.append(Problem(rel, "ocr_timeout", f"OCR gave up after {opts.ocr_timeout:g}s; read this page by eye", pg.number))
+                continue
+            if isinstance(res, Exception):
+                ctx.problems.append(Problem(rel, "ocr_failed", f"OCR failed ({type(res).__name__}: {res})", pg.number))
+                continue
+            if res.words == 0:
+                if not pg.text.strip():
+                    ctx.problems.append(Problem(rel, "image_only", "page has no text layer and OCR found no words on it "
+                                                                     "(blank, or a picture with no writing)", pg.number))
+                continue
+            if keep_layer and pg.text.strip() and pg.ocr_reason != "--ocr always" and _ocr.word_share(res.text) <= _ocr.word_share(pg.text):
+                continue  # the text layer was better after all
+            pg.text = res.text
+            pg.extractor = "tesseract"
+            pg.engine = res.engine
+            pg.ocr_confidence = res.confidence
+            if res.confidence < opts.min_confidence:
+                ctx.problems.append(Problem(rel, "ocr_low_confidence",
+                                            f"OCR mean word confidence {res.confidence:.0f} is under {opts.min_confidence:.0f}; "
+                                            f"read this page by eye", pg.number))
+            log.debug("%s page %d: OCR %d words, confidence %.1f, skew %.1f, %.2fs",
+                      rel, pg.number, res.words, res.confidence, res.skew, res.seconds)
+    except _ocr.OcrUnavailable as e:
+        for pg, _ in jobs:
+            ctx.problems.append(Problem(rel, "ocr_unavailable", f"page needs OCR ({pg.ocr_reason}) but {e}", pg.number))
+
+
+def _image(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
+    try:
+        frames = image_frames(data)
+    except FormatError as e:
+        raise _fail(rel, e.kind, e.detail) from None
+    pages = [Page(first + i, rel, i + 1, "", "image", ocr_reason="image file") for i in range(len(frames))]
+    if ctx.opts.ocr == "never":
+        for pg in pages:
+            ctx.problems.append(Problem(rel, "image_only", "image page; OCR was not run (--ocr never)", pg.number))
+        return pages
+    _run_ocr([(pg, (lambda f=f: f)) for pg, f in zip(pages, frames)], rel, ctx, keep_layer=False)
+    return pages
+
+
+def _message(data: bytes, suffix: str, rel: str, first: int, ctx: _Ctx, depth: int) -> list[Page]:
+    try:
+        msg = read_eml(data) if suffix == ".eml" else read_msg(data)
+    except FormatError as e:
+        raise _fail(rel, e.kind, e.detail) from None
+    pages = [Page(first, rel, 1, _normalise(msg.text), "email")]
+    for att in msg.attachments:
+        arel = f"{rel}/{att.name}"
+        if depth + 1 > MAX_DEPTH:
+            ctx.problems.append(Problem(arel, "unsupported", f"attachment nested deeper than {MAX_DEPTH} messages; not read"))
+            continue
+        try:
+            pages.extend(_extract_data(att.data, att.name, arel, first + len(pages), ctx, depth + 1))
+        except CaseError as e:
+            ctx.problems.append(Problem(arel, getattr(e, "kind", "corrupt"), e.message))
+    return pages
+
+
+# --------------------------------------------------------------------------- headers and footers
+_PAGE_NO = re.compile(r"^\W*(?:page\s*)?\d{1,4}\s*(?:of|/)\s*\d{1,4}\W*$|^\W*page\s*\d{1,4}\W*$|^-?\s*\d{1,4}\s*-?$", re.I)
+_EDGE = 3  # lines at the top and at the bottom of a page where headers and footers live
+
+
+def _line_key(line: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line.strip().lower()))
+
+
+def strip_boilerplate(pages: list[Page]) -> None:
+    """Leave out of each page's text the lines repeated at its top or bottom on most pages of the
+    file (protective marking, URN, force name) and "Page x of y" lines. Done while the page text is
+    built: offsets found later refer to the stripped text. The removed lines are kept in
+    ``Page.boilerplate``."""
+    edge_lines: list[list[tuple[int, str]]] = []
+    for pg in pages:
+        lines = pg.text.split("\n")
+        idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        edge = sorted(set(idx[:_EDGE] + idx[-_EDGE:]))
+        edge_lines.append([(i, _line_key(lines[i])) for i in edge])
+    counts: dict[str, int] = {}
+    for edges in edge_lines:
+        for key in {k for _, k in edges}:
+            counts[key] = counts.get(key, 0) + 1
+    n = len(pages)
+    repeated = {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.6 * n) and len(k) >= 4}
+    fuzzy = [k for k in repeated if len(k) >= 12]
+    for pg, edges in zip(pages, edge_lines):
+        lines = pg.text.split("\n")
+        drop = set()
+        for i, key in edges:
+            line = lines[i].strip()
+            if _PAGE_NO.match(line) or key in repeated:
+                drop.add(i)
+            elif pg.extractor == "tesseract" and fuzzy and _near_any(key, fuzzy):
+                drop.add(i)  # an OCR misreading of the header
+        if drop and len(drop) < len([ln for ln in lines if ln.strip()]):
+            pg.boilerplate = [lines[i].strip() for i in sorted(drop)]
+            pg.text = "\n".join(ln for i, ln in enumerate(lines) if i not in drop).strip("\n")
+
+
+def _near_any(key: str, keys: list[str]) -> bool:
+    from difflib import SequenceMatcher
+
+    return any(abs(len(k) - len(key)) <= 0.2 * len(k) and SequenceMatcher(None, key, k).ratio() >= 0.85 for k in keys)
+
+
+def _add_tables(data: bytes, rel: str, pages: list[Page], indexes: list[int], problems: list[Problem]) -> None:
     import pdfplumber
 
     try:
-        with pdfplumber.open(str(f)) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
             for i in indexes:
                 page = pdf.pages[i]
                 try:
@@ -177,13 +453,13 @@ def _add_tables(f: Path, rel: str, pages: list[Page], indexes: list[int], proble
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def extract_docx(f: Path, rel: str, first: int, problems: list[Problem]) -> list[Page]:
+def _docx(data: bytes, rel: str, first: int) -> list[Page]:
     import docx
 
-    if not zipfile.is_zipfile(f):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _fail(rel, "corrupt", "not a DOCX (not a zip archive)")
     try:
-        document = docx.Document(str(f))
+        document = docx.Document(io.BytesIO(data))
     except Exception as e:
         raise _fail(rel, "corrupt", f"the DOCX cannot be opened ({type(e).__name__})") from None
     chunks: list[list[str]] = [[]]
@@ -221,8 +497,7 @@ def extract_docx(f: Path, rel: str, first: int, problems: list[Problem]) -> list
     return [Page(first + i, rel, i + 1, t, "docx") for i, t in enumerate(texts)]
 
 
-def extract_txt(f: Path, rel: str, first: int, problems: list[Problem]) -> list[Page]:
-    raw = f.read_bytes()
+def _txt(raw: bytes, rel: str, first: int) -> list[Page]:
     if b"\x00" in raw[:4096]:
         raise _fail(rel, "corrupt", "not a text file (binary content)")
     try:

@@ -405,6 +405,18 @@ class Context:
         for sent in doc.sents:
             for i in range(sent.start, sent.end):
                 sent_of[i] = sent.start
+        # "No research ... has been done": a completion or request word inside a negation's
+        # scope is itself negated
+        negs = [m for m in kept if m[2]["category"] == "NEGATED" and m[2].get("direction", "forward") != "backward"]
+        flipped = []
+        for m in kept:
+            if m[2]["category"] in ("COMPLETED", "REQUESTED") and any(
+                    n[1] <= m[0] and m[0] - n[1] <= n[2].get("max_scope", 8) and sent_of.get(n[0]) == sent_of.get(m[0])
+                    and not any(term[n[1]:m[0]]) for n in negs):
+                m = (m[0], m[1], dict(m[2], category="NEGATED", literal=m[2]["literal"]))
+            flipped.append(m)
+        kept = flipped
+        role_at = sorted(a for a, _, _ in (doc._.roles or []))
         for s in targets:
             found = []
             for start, end, rule in kept:
@@ -417,7 +429,9 @@ class Context:
                     if s.start - end <= scope and not any(term[end:s.start]):
                         dist = s.start - end
                 if direction in ("backward", "bidirectional") and s.end <= start:
-                    if start - s.end <= scope and not any(term[s.end:start]):
+                    # looking back, a mention of a party in between starts another clause's subject
+                    crosses_role = any(s.end <= r < start for r in role_at)
+                    if start - s.end <= scope and not any(term[s.end:start]) and not crosses_role:
                         d = start - s.end
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:

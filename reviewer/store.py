@@ -365,11 +365,13 @@ class Store:
                                "AND r.pipeline=?", [case_key, pipeline]).fetchone() is not None
 
     def record_failure(self, case_key: str, reason: str, files: list[Path] | None = None, area: str | None = None,
-                       source: str = "batch") -> str:
-        stored = [(Path(f).name, self.put_file(Path(f))) for f in (files or []) if Path(f).is_file()]
+                       source: str = "batch", reference: str | None = None) -> str:
+        """Record that the case could not be reviewed, and why (status 'failed'); returns the case id."""
+        stored = [f if isinstance(f, tuple) else (Path(f).name, self.put_file(Path(f)))
+                  for f in (files or []) if isinstance(f, tuple) or Path(f).is_file()]
         db = self.db
         with _write(db):
-            cid = self._upsert_case(db, case_key, "failed", area, None, source, reason=reason[:2000])
+            cid = self._upsert_case(db, case_key, "failed", area, reference, source, reason=reason[:2000])
             if stored:
                 self._link_files(db, cid, stored)
         return cid

@@ -1,0 +1,114 @@
+"""The same statement submitted twice.
+
+Identical files are caught earlier by SHA-256 (:mod:`reviewer.extraction`). Here: pages whose
+text is near-identical although the files differ (a statement typed in the MG file and scanned
+again as an exhibit; a thread printed twice). Word bigrams of a normalised text are compared by
+Jaccard similarity; a bottom-k sketch keeps the search near-linear for large bundles. Normalising
+folds the usual OCR confusions so a scanned copy still matches its typed original.
+
+:func:`merge_duplicates` then collapses the findings of a later copy into the earlier one's,
+citing both places.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+MIN_WORDS = 40  # shorter pages (cover sheets, signatures) repeat legitimately
+SIMILAR = 0.6  # bigram Jaccard at or above which two pages are the same text
+_SKETCH = 48
+_FOLD = str.maketrans({"0": "o", "1": "l", "|": "l", "5": "s"})
+
+
+@dataclass
+class Duplicate:
+    page: int  # the later case page
+    of: int  # the earlier case page it repeats
+    similarity: float
+
+    def to_dict(self) -> dict:
+        return {"page": self.page, "of": self.of, "similarity": round(self.similarity, 3)}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]{2,}", text.lower().translate(_FOLD))
+
+
+def _bigrams(words: list[str]) -> set[int]:
+    return {zlib.crc32(f"{a} {b}".encode()) for a, b in zip(words, words[1:])}
+
+
+def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = SIMILAR) -> list[Duplicate]:
+    """Later pages whose text repeats an earlier page. Pages already marked as duplicate files are skipped."""
+    grams: dict[int, set[int]] = {}
+    index: dict[int, list[int]] = {}
+    out: list[Duplicate] = []
+    for p in pages:
+        if getattr(p, "duplicate_of", None) is not None or getattr(p, "extractor", "") == "duplicate":
+            continue
+        words = _words(p.text)
+        if len(words) < min_words:
+            continue
+        g = _bigrams(words)
+        sketch = sorted(g)[:_SKETCH]
+        shared: dict[int, int] = {}
+        for h in sketch:
+            for q in index.get(h, ()):
+                shared[q] = shared.get(q, 0) + 1
+        best = None
+        for q, k in shared.items():
+            if k < 4:
+                continue
+            sim = len(g & grams[q]) / max(1, len(g | grams[q]))
+            if sim >= threshold and (best is None or sim > best[1]):
+                best = (q, sim)
+        if best:
+            out.append(Duplicate(p.number, best[0], best[1]))
+            continue  # a copy is not itself an original for later copies
+        grams[p.number] = g
+        for h in sketch:
+            index.setdefault(h, []).append(p.number)
+    return out
+
+
+def _norm(s: str) -> str:
+    return " ".join(_words(s))
+
+
+def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[dict]:
+    """Collapse entries (report evidence, checklist evidence, concerns: dicts with ``page`` and
+    ``quote``) found on a duplicate page into the same entry on the page it repeats, adding
+    ``also_at: [{page, quote, start, end}]``; an entry with no counterpart on the earlier page
+    stays, and names the earlier page in ``duplicate_of``. Returns a new list in the same order."""
+    if not duplicates:
+        return list(entries)
+    dup_of = {d.page: d.of for d in duplicates}
+    from difflib import SequenceMatcher
+
+    kept: list[dict] = []
+    originals: dict[int, list[dict]] = {}
+    for e in entries:
+        if e.get("page") not in dup_of:
+            e = dict(e)
+            kept.append(e)
+            originals.setdefault(e.get("page"), []).append(e)
+    for e in entries:
+        page = e.get("page")
+        if page not in dup_of:
+            continue
+        target = None
+        qn = _norm(e.get("quote", ""))
+        for o in originals.get(dup_of[page], []):
+            same_kind = all(o.get(k) == e.get(k) for k in ("label", "kind", "category") if k in e or k in o)
+            if same_kind and SequenceMatcher(None, qn, _norm(o.get("quote", ""))).ratio() >= 0.8:
+                target = o
+                break
+        cite = {k: e[k] for k in ("page", "quote", "start", "end", "document") if k in e}
+        if target is not None:
+            target.setdefault("also_at", []).append(cite)
+        else:
+            e = dict(e)
+            e["duplicate_of"] = dup_of[page]
+            kept.append(e)
+    return kept

@@ -1,0 +1,145 @@
+"""The rules on wording the samples do not use: negation, nil results, pending, conditionals,
+whose evidence it is, third-party requests, misconceptions and dates."""
+import datetime as dt
+
+import pytest
+
+from reviewer.timeline import find_dates
+
+
+def review_text(reviewer_instance, tmp_path, text, name="case.txt"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return reviewer_instance.review(p)
+
+
+def status(report, item):
+    return next(r.status for r in report.checklist if r.item == item)
+
+
+HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKONJO\n"
+
+
+@pytest.mark.parametrize("sentence,item,expected", [
+    # negation
+    ("Footage from the railway station cameras was never requested by the investigation team.", "independent_corroboration", "missing"),
+    ("No research on the suspect has been done on local or national intelligence systems.", "suspect_intelligence", "missing"),
+    ("The male has not yet been spoken to under caution.", "suspect_interview", "outstanding"),
+    # nil results count as met
+    ("Antecedents: PNC shows nothing recorded - no trace.", "suspect_antecedents", "met"),
+    ("Enquiries at the venue for CCTV were completed; the system had been overwritten.", "independent_corroboration", "met"),
+    ("MG6D: nil return endorsed by the disclosure officer.", "mg6d_schedule", "met"),
+    # pending
+    ("Toxicology on the blood sample is still awaited from the lab.", "forensic_medical", "outstanding"),
+    ("Intel checks with neighbouring forces are pending.", "suspect_intelligence", "outstanding"),
+    # conditional
+    ("Should the suspect be located he will be arrested and interviewed.", "suspect_interview", "missing"),
+    # a reason for not pursuing closes the line
+    ("No forensic medical examination took place because the complainant reported nine weeks later, outside the forensic window.", "forensic_medical", "met"),
+    # declined by the complainant
+    ("The complainant was offered an ISVA but declined the referral.", "isva_referral", "met"),
+    # label and value
+    ("Suspect's handset: not seized.", "suspect_devices", "missing"),
+    ("Suspect status: bailed until 14/08/2024 with conditions not to contact the complainant.", "suspect_status", "met"),
+    ("DMD - to be drafted by the OIC.", "disclosure_management_document", "outstanding"),
+])
+def test_single_sentence_rules(reviewer_instance, tmp_path, sentence, item, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + sentence + "\n")
+    assert status(r, item) == expected, [(row.item, row.status, [c.why for c in row.evidence]) for row in r.checklist if row.item == item]
+
+
+def test_whose_phone(reviewer_instance, tmp_path):
+    text = HEADER + ("Nadia OKONJO's handset was examined by the digital forensic unit and a report produced. "
+                     "However, the suspect's mobile was never seized.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "suspect_devices") == "missing"
+    devices = [t for t in r.tpm_requests if t["category"] == "complainant_device"]
+    assert len(devices) == 1
+
+
+def test_suspect_download_awaited(reviewer_instance, tmp_path):
+    text = HEADER + "Suspect's Samsung seized at arrest; sent for extraction to the hi-tech crime unit, results expected by 30/06/2024.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "suspect_devices") == "outstanding"
+    assert status(r, "outstanding_timetabled") == "met"
+
+
+def test_outstanding_without_date(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "The DNA results are outstanding.\n")
+    assert status(r, "forensic_medical") == "outstanding"
+    assert status(r, "outstanding_timetabled") == "missing"
+
+
+def test_speculative_and_justified_requests(reviewer_instance, tmp_path):
+    text = HEADER + (
+        "THIRD PARTY MATERIAL\n"
+        "A request has gone to the complainant's school for her entire school file to check her reliability as a witness.\n"
+        "A request will be made to Brookside Surgery for GP records limited to the attendance on 04/03/2024, "
+        "because the complainant told the GP about her injuries and this is relevant to the issue of consent. "
+        "The complainant has been informed in writing of what is sought and why.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    cats = {t["category"]: t for t in r.tpm_requests}
+    assert cats["education"]["assessment"] == "speculative"
+    assert cats["medical"]["assessment"] == "justified"
+    assert cats["medical"]["victim_notified"] is True
+    assert status(r, "tpm_reasons_stated") == "missing"
+    assert status(r, "counselling_threshold") == "not_applicable"
+
+
+def test_no_tpm_means_not_applicable(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "The suspect was interviewed under caution and denied the offence.\n")
+    for item in ("tpm_reasons_stated", "tpm_scope_limited", "tpm_victim_notified", "counselling_threshold", "complainant_device_lawful"):
+        assert status(r, item) == "not_applicable"
+    assert r.tpm_requests == []
+
+
+def test_misconception_flagged_only_in_police_reasoning(reviewer_instance, tmp_path):
+    text = HEADER + ("OIC ASSESSMENT\nShe did not fight back at any point, which in my view weakens the allegation considerably.\n"
+                     "She did not scream because she was frozen with fear.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    kinds = [(c["kind"], " ".join(c["quote"].split())[:20]) for c in r.concerns]
+    assert kinds == [("myth_or_stereotype", "She did not fight ba")]
+
+
+def test_sexual_history_flagged(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "The OIC intends to ask the complainant to list her previous sexual partners.\n")
+    assert [c["kind"] for c in r.concerns] == ["sexual_history"]
+
+
+def test_ocr_confusions_still_match(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "The suspect was interv1ewed under cauti0n on 3 May 2024.\n")
+    assert status(r, "suspect_interview") == "met"
+
+
+def test_action_plan_unanswered(reviewer_instance, tmp_path):
+    text = ("CPS EARLY ADVICE AND ACTION PLAN\nAction 1: Obtain the suspect's phone download.\nAction 2: Take a statement from the taxi driver.\n"
+            "\fMG3A RESPONSE TO ACTION PLAN\nAction 1 - completed: download received and reviewed.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "action_plan_responded") == "missing"
+    text2 = text + "Action 2 - statement from the taxi driver obtained on 02/05/2024.\n"
+    r2 = review_text(reviewer_instance, tmp_path, text2, "case2.txt")
+    assert status(r2, "action_plan_responded") == "met"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("on 02/03/2024", dt.date(2024, 3, 2)),
+    ("on 2.3.24", dt.date(2024, 3, 2)),
+    ("on 2nd March 2024", dt.date(2024, 3, 2)),
+    ("on 2 Mar 24", dt.date(2024, 3, 2)),
+    ("on March 2, 2024", dt.date(2024, 3, 2)),
+    ("on 2024-03-02", dt.date(2024, 3, 2)),
+])
+def test_dates_day_first(text, expected):
+    assert find_dates(text)[0][2] == expected
+
+
+def test_timeline_and_delay(reviewer_instance, tmp_path):
+    text = HEADER + ("Date of offence: 01/01/2024. Reported to police on 05/01/2024. The suspect was arrested on 10/01/2024 and interviewed on 10/01/2024.\n"
+                     "Date of submission: 30/06/2024.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert r.timeline["offence"] == "2024-01-01"
+    assert r.timeline["reported"] == "2024-01-05"
+    assert r.timeline["submitted"] == "2024-06-30"
+    assert r.timeline["days_report_to_submission"] == 177
+    assert status(r, "key_dates") == "met"
+    assert status(r, "delay_explained") == "missing"
