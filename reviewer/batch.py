@@ -128,8 +128,8 @@ def find_cases(root: str | Path) -> tuple[list[CaseSource], list[Skip]]:
             try:
                 is_dir = entry.is_dir()  # follows symlinks
                 is_file = not is_dir and entry.is_file()
-            except OSError as e:  # pragma: no cover - scandir already swallows most
-                skips.append(Skip(rel(p), f"cannot be read ({e.strerror})"))
+            except OSError:
+                skips.append(Skip(rel(p), _dangling_reason(p)))
                 continue
             if not is_dir and not is_file:
                 skips.append(Skip(rel(p), _dangling_reason(p)))
@@ -234,25 +234,39 @@ def _check_subfolders(folder: Path) -> None:
 
 
 # ---------------------------------------------------------------- worker side
+class WorkerSetupError(Exception):
+    """A worker could not load the pipeline: no case can be reviewed there, so the sweep stops."""
+
+
 _reviewer = None
+_setup_error: str | None = None
 _reviewer_lock = threading.Lock()  # a Dask worker may run several task threads over one pipeline
 
 
 def _load_reviewer(pipeline_path: str | None = None):
-    global _reviewer
+    global _reviewer, _setup_error
     with _reviewer_lock:
         if _reviewer is None:
-            from .review import Reviewer
+            if _setup_error is not None:
+                raise WorkerSetupError(_setup_error)
+            try:
+                from .review import Reviewer
 
-            _reviewer = Reviewer(pipeline_path)
+                _reviewer = Reviewer(pipeline_path)
+            except Exception as e:
+                _setup_error = f"the pipeline cannot be loaded on {_hostname()} (pid {os.getpid()}): {e}"
+                raise WorkerSetupError(_setup_error) from None
     return _reviewer
 
 
 def _init_worker(pipeline_path: str | None, parent_pid: int) -> None:
     """ProcessPoolExecutor initializer: load the pipeline once; exit if the sweep's parent dies."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one single-threaded OCR per core
-    _load_reviewer(pipeline_path)
     threading.Thread(target=_orphan_watch, args=(parent_pid, os.getppid()), daemon=True).start()
+    try:
+        _load_reviewer(pipeline_path)
+    except WorkerSetupError:
+        pass  # kept, and raised by the first task, so the sweep can say why (a failing initializer cannot)
 
 
 def _orphan_watch(parent_pid: int, ppid: int) -> None:
@@ -286,8 +300,8 @@ def review_task(task: dict) -> dict:
     """
     t0 = time.perf_counter()
     out = {"key": task["key"], "pid": os.getpid(), "host": _hostname()}
+    rv = _load_reviewer(task.get("pipeline_path"))  # WorkerSetupError is not the case's fault: it propagates
     try:
-        rv = _load_reviewer(task.get("pipeline_path"))
         if task.get("blobs") is not None:
             report = _review_blobs(rv, task)
         else:
@@ -561,7 +575,10 @@ def sweep(root: str | Path, store, backend, *, force: bool = False, area: str | 
     for s in skips:
         (summary.failed if s.failed else summary.ignored).append((s.name, s.reason))
     t0 = time.perf_counter()
-    summary.pipeline = backend.executor.submit(pipeline_version, backend.pipeline_path).result()
+    try:
+        summary.pipeline = backend.executor.submit(pipeline_version, backend.pipeline_path).result()
+    except Exception as e:
+        raise BatchError(f"the workers cannot start: {_setup_message(e)}") from None
     emit(Event("start", total=len(sources), detail=summary.pipeline))
     writer = _Writer(store, lock_timeout, emit)
     stall_after = int(os.environ.get("_REVIEWER_BATCH_STALL_AFTER", "0") or 0)  # test hook: see tests/test_batch.py
@@ -653,6 +670,8 @@ def sweep(root: str | Path, store, backend, *, force: bool = False, area: str | 
                     else:
                         retry.append(src)
                     continue
+                except WorkerSetupError as e:
+                    raise BatchError(f"a worker cannot review: {_setup_message(e)}") from None
                 except Exception as e:  # a Dask worker died (KilledWorker) or similar
                     row = {"ok": False, "reason": f"the worker failed: {type(e).__name__}: {e}"}
                 wid = f"{row.get('host')}:{row.get('pid')}"
@@ -683,6 +702,12 @@ def sweep(root: str | Path, store, backend, *, force: bool = False, area: str | 
     _add_skipped_gaps(summary, store, writer)
     emit(Event("end", total=len(sources)))
     return summary
+
+
+def _setup_message(e: BaseException) -> str:
+    if isinstance(e, cf.process.BrokenProcessPool):
+        return "a worker process died while starting (see its error above)"
+    return str(e) or type(e).__name__
 
 
 class _Writer:

@@ -174,7 +174,7 @@ class Checker:
             fs.extend(self.t.in_sentence(self.t.sentences[j]))
         return fs
 
-    def _alt_matches(self, alt: dict) -> list[Match]:
+    def _alt_matches(self, alt: dict, skip_headings: bool = False) -> list[Match]:
         out = []
         allowed = set(alt.get("subjects", []))
         only = {p.lower() for p in alt.get("only_phrases", [])}
@@ -187,6 +187,8 @@ class Checker:
             if owners and self.owners.get(s.doc) not in owners:
                 continue
             own = self.t.in_sentence(s)
+            if skip_headings and len(s.text.split()) <= 4 and not any(f.modifiers for f in own) and ":" not in s.text:
+                continue  # a bare heading ("Suspect's account") is not evidence of what it heads
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -233,7 +235,7 @@ class Checker:
         dec = it["decide"]
         matches: list[Match] = []
         for alt in dec["match"]:
-            matches.extend(self._alt_matches(alt))
+            matches.extend(self._alt_matches(alt, dec.get("skip_headings", False)))
         matches.extend(self._documents(dec.get("documents", [])))
         self.matches[it["item"]] = matches
         for m in matches:
@@ -242,9 +244,10 @@ class Checker:
             if m.status == "outstanding" and m.weak and dec["weak_outstanding"] == "met":
                 m.status = "obtained"
         veto = {p.lower() for p in dec.get("veto_phrases", [])}
-        vetoed = [m for m in matches if m.status == "not_done" and any(_phrase(f) in veto for f in m.findings)]
+        vetoed = [m for m in matches if m.status in ("not_done", "outstanding") and any(_phrase(f) in veto for f in m.findings)]
         if vetoed:  # an explicit "no digital strategy has been prepared" outweighs incidental mentions
-            return self._result(it, "missing", vetoed)
+            status = "missing" if any(m.status == "not_done" for m in vetoed) else "outstanding"
+            return self._result(it, status, [m for m in vetoed if (m.status == "not_done") == (status == "missing")])
         obtained = [m for m in matches if m.status == "obtained"]
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]

@@ -388,7 +388,11 @@ def _message(data: bytes, suffix: str, rel: str, first: int, ctx: _Ctx, depth: i
 
 
 # --------------------------------------------------------------------------- headers and footers
-_PAGE_NO = re.compile(r"^\W*(?:page\s*)?\d{1,4}\s*(?:of|/)\s*\d{1,4}\W*$|^\W*page\s*\d{1,4}\W*$|^-?\s*\d{1,4}\s*-?$", re.I)
+_PAGE_NO = re.compile(r"^\W*(?:page\W*)?\d{1,4}\W*(?:of|/)\W*\d{1,4}\W*$|^\W*page\W*\d{1,4}\W*$|^-?\s*\d{1,4}\s*-?$", re.I)
+# a protective marking line (with a URN or force name beside it) at a page edge, even on a one-page file
+_MARKING = re.compile(r"^\W*(?:OFFICIAL(?:[\s-]*SENSITIVE)?|NOT PROTECTIVELY MARKED|RESTRICTED|SECRET)\b(?:\W+(?:URN\W*)?[\w/ -]{0,40})?$")
+# a form title or statement heading repeated on each page is content (segmentation reads it), not boilerplate
+_TITLE = re.compile(r"\bmg\s?#|statement|report|summary|schedule|record of|witness|interview", re.I)
 _EDGE = 3  # lines at the top and at the bottom of a page where headers and footers live
 
 
@@ -412,14 +416,14 @@ def strip_boilerplate(pages: list[Page]) -> None:
         for key in {k for _, k in edges}:
             counts[key] = counts.get(key, 0) + 1
     n = len(pages)
-    repeated = {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.6 * n) and len(k) >= 4}
+    repeated = {k for k, c in counts.items() if n >= 2 and c >= max(2, 0.6 * n) and len(k) >= 4 and not _TITLE.search(k)}
     fuzzy = [k for k in repeated if len(k) >= 12]
     for pg, edges in zip(pages, edge_lines):
         lines = pg.text.split("\n")
         drop = set()
         for i, key in edges:
             line = lines[i].strip()
-            if _PAGE_NO.match(line) or key in repeated:
+            if _PAGE_NO.match(line) or _MARKING.match(line) or key in repeated:
                 drop.add(i)
             elif pg.extractor == "tesseract" and fuzzy and _near_any(key, fuzzy):
                 drop.add(i)  # an OCR misreading of the header

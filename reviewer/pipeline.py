@@ -225,7 +225,7 @@ def validate_concepts(data: dict, where: str) -> None:
             _require(isinstance(p, list) and p and all(isinstance(t, dict) for t in p), w, f"bad token pattern {p!r}")
 
 
-_CATEGORIES = {"NEGATED", "OUTSTANDING", "REQUESTED", "HYPOTHETICAL", "HISTORICAL", "DECLINED", "NIL_RESULT", "COMPLETED", "PSEUDO", "REASON"}
+_CATEGORIES = {"NEGATED", "OUTSTANDING", "REQUESTED", "ACTION", "HYPOTHETICAL", "HISTORICAL", "DECLINED", "NIL_RESULT", "COMPLETED", "PSEUDO", "REASON"}
 
 
 def validate_context(data: dict, where: str) -> None:
@@ -246,6 +246,8 @@ def validate_context(data: dict, where: str) -> None:
     roles = data.get("roles")
     _require(isinstance(roles, dict) and set(roles) <= {"suspect", "complainant", "witness"}, where, "roles must map suspect/complainant/witness to word lists")
     _require(isinstance(data.get("terminators"), list), where, "needs a 'terminators' list")
+    for cell, cat in data.get("row_status", {}).items():
+        _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
 
 
 # ---------------------------------------------------------------- concepts
@@ -324,7 +326,7 @@ def make_context(nlp: Language, name: str, spans_key: str):
 # counts when nothing else speaks of the span.
 _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hypothetical",
               "OUTSTANDING": "outstanding", "NIL_RESULT": "obtained", "COMPLETED": "obtained",
-              "REQUESTED": "outstanding"}
+              "REQUESTED": "outstanding", "ACTION": "hypothetical"}
 _PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
 
 
@@ -417,6 +419,7 @@ class Context:
             flipped.append(m)
         kept = flipped
         role_at = sorted(a for a, _, _ in (doc._.roles or []))
+        row_status = self._row_status(doc)
         for s in targets:
             found = []
             for start, end, rule in kept:
@@ -436,11 +439,15 @@ class Context:
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
+            # a table row ("CCTV | Completed, none available | ...") takes its status cell
+            row = row_status.get(sent_of.get(s.start))
+            if row:
+                found.append((-1, row[0], row[1], row[2]))
             # a label ("Suspect phone: not seized") takes the modifiers of its value
             colon = s.end < len(doc) and doc[s.end].text == ":" and sent_of.get(s.end) == sent_of.get(s.start)
             if colon:
                 for start, end, rule in kept:
-                    if start > s.end and sent_of.get(start) == sent_of.get(s.start) and not any(term[s.end:start]) \
+                    if s.end < start <= s.end + 4 and sent_of.get(start) == sent_of.get(s.start) and not any(term[s.end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
                         found.append((start - s.end, rule, start, end))
             if not found:
@@ -455,12 +462,35 @@ class Context:
             if "HYPOTHETICAL" in cats:
                 chosen = "HYPOTHETICAL"
             else:
-                chosen = next((c for c in cats if c in _PRIORITY), "REQUESTED" if "REQUESTED" in cats else None)
+                # an action quoted from a CPS plan ("Action 4 - interview the suspect") is a request
+                # of the police, not a fact, unless a status word speaks of it
+                chosen = next((c for c in cats if c in _PRIORITY), None) or next(
+                    (c for c in ("REQUESTED", "ACTION") if c in cats), None)
             if chosen:
                 s._.status = _STATUS_OF[chosen]
                 s._.nil = chosen == "NIL_RESULT"
         doc.spans[self.spans_key] = targets
         return doc
+
+    def _row_status(self, doc: Doc) -> dict[int, tuple]:
+        """Status cells of table rows ("Item | Status | Detail"), by sentence start."""
+        out: dict[int, tuple] = {}
+        table = self.data.get("row_status", {})
+        if "|" not in doc.text or not table:
+            return out
+        for sent in doc.sents:
+            bars = [t.i for t in sent if t.text == "|"]
+            if not bars:
+                continue
+            edges = [sent.start - 1] + bars + [sent.end]
+            for a, b in zip(edges, edges[1:]):
+                cell = doc[a + 1:b]
+                words = cell.text.strip().lower().rstrip(".").split(",")[0].strip()
+                if words in table and cell.end > cell.start:
+                    cat = table[words]
+                    out[sent.start] = ({"category": cat, "literal": words}, cell.start, cell.end)
+                    break
+        return out
 
     def to_disk(self, path, exclude=tuple()):
         path = Path(path)

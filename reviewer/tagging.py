@@ -161,14 +161,17 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
 
-    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
-    if inside:
-        return inside[0][2], f"role word '{inside[0][3]}'"
+    # the nearest party named before the span in its clause is usually its agent or owner
+    # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next
+    # ("Suspect's account"), then one just after it ("the phone of the IP")
     same = [m for m in mentions if clause_of(m[0]) == clause]
     before = [m for m in same if m[1] <= sp.start and sp.start - m[1] <= 8]
     if before:
         m = before[-1]
         return m[2], f"'{m[3]}' before it"
+    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
+    if inside:
+        return inside[0][2], f"role word '{inside[0][3]}'"
     after = [m for m in same if m[0] >= sp.end and m[0] - sp.end <= 5]
     if after:
         m = after[0]

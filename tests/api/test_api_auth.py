@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE
+from api_testkit import env, fresh, reviewer_instance  # noqa: F401  (fixtures)
+from api_testkit import SAMPLE
 
 # (method, path template, role allowed, body)
 ROUTES = [

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import SAMPLE, SAMPLE_A
+from api_testkit import env, fresh, reviewer_instance  # noqa: F401  (fixtures)
+from api_testkit import SAMPLE, SAMPLE_A
 
 
 def test_health_needs_no_token(env):

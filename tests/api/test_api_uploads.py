@@ -5,7 +5,8 @@ import io
 import os
 import zipfile
 
-from conftest import SAMPLE, SAMPLE_A
+from api_testkit import env, fresh, reviewer_instance  # noqa: F401  (fixtures)
+from api_testkit import SAMPLE, SAMPLE_A
 
 
 def _files_on_disk(store):

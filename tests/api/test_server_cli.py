@@ -1,6 +1,8 @@
 """The `users` commands (``reviewer users add|list|revoke``) through click's runner."""
 from __future__ import annotations
 
+from api_testkit import env, fresh, reviewer_instance  # noqa: F401  (fixtures)
+
 from click.testing import CliRunner
 
 from reviewer.server_cli import commands, users

@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from conftest import SAMPLE
+from api_testkit import env, fresh, reviewer_instance  # noqa: F401  (fixtures)
+from api_testkit import SAMPLE
 from reviewer.store import Store, StoreError, User, hash_token
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: a store with users in two areas and one reviewed sample case."""
+"""Shared helpers and fixtures for the API tests: a store with users in two areas and one reviewed sample case."""
 from __future__ import annotations
 
 import sys
