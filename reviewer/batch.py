@@ -41,7 +41,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from .errors import CaseError, ReviewerError
 from .extraction import SUPPORTED, case_files
@@ -89,11 +89,16 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def find_cases(root: str | Path) -> tuple[list[CaseSource], list[Skip]]:
+def find_cases(root: str | Path, depth: int | None = None) -> tuple[list[CaseSource], list[Skip]]:
     """Every case below ROOT, in name order, and what was left out (with reasons).
 
+    By default a folder holding files is a case folder and a folder holding only folders is searched
+    further. With DEPTH, every folder DEPTH levels below ROOT is a case folder (for cases whose files sit
+    in subfolders of their own); bundle files above that level are still cases.
     Raises BatchError when ROOT itself is missing, not a folder or unreadable.
     """
+    if depth is not None and depth < 1:
+        raise BatchError("depth must be 1 or more")
     root = Path(root)
     if not root.exists():
         raise BatchError(f"{root}: no such folder")
@@ -110,7 +115,7 @@ def find_cases(root: str | Path) -> tuple[list[CaseSource], list[Skip]]:
     def rel(p: Path) -> str:
         return p.relative_to(root).as_posix()
 
-    def walk_container(folder: Path, chain: frozenset) -> None:
+    def walk_container(folder: Path, chain: frozenset, level: int = 0) -> None:
         try:
             st = folder.stat()
             # real entries before symlinks, so a folder is swept under its own name, not an alias
@@ -157,11 +162,11 @@ def find_cases(root: str | Path) -> tuple[list[CaseSource], list[Skip]]:
             except OSError as e:
                 skips.append(Skip(rel(p), f"unreadable folder ({e.strerror})"))
                 continue
-            if any(_entry_is_file(c) for c in children):
+            if (depth is None and any(_entry_is_file(c) for c in children)) or (depth is not None and level + 1 >= depth and children):
                 seen_dirs.add(ident)
                 cases.append(CaseSource(p, rel(p), "folder"))
             elif children:
-                walk_container(p, chain)
+                walk_container(p, chain, level + 1)
             else:
                 skips.append(Skip(rel(p), "empty folder", failed=False))
 
@@ -240,7 +245,10 @@ class WorkerSetupError(Exception):
 
 _reviewer = None
 _setup_error: str | None = None
-_reviewer_lock = threading.Lock()  # a Dask worker may run several task threads over one pipeline
+_reviewer_lock = threading.Lock()
+# A Dask worker may run several task threads: one review at a time per process (pdfium is not
+# thread-safe, and the GIL would serialise the work anyway). Run workers with --nthreads 1.
+_review_lock = threading.Lock()
 
 
 def _load_reviewer(pipeline_path: str | None = None):
@@ -252,11 +260,23 @@ def _load_reviewer(pipeline_path: str | None = None):
             try:
                 from .review import Reviewer
 
+                _one_tesseract_per_worker()
                 _reviewer = Reviewer(pipeline_path)
             except Exception as e:
                 _setup_error = f"the pipeline cannot be loaded on {_hostname()} (pid {os.getpid()}): {e}"
                 raise WorkerSetupError(_setup_error) from None
     return _reviewer
+
+
+def _one_tesseract_per_worker() -> None:
+    """A sweep already runs one worker per core, so each worker's OCR gets one Tesseract, not one per
+    core (N workers x N Tesseracts fight over the cores: see measurements.md)."""
+    try:
+        from . import ocr
+
+        ocr.default_workers = lambda: 1  # until Reviewer takes the extraction options itself
+    except ImportError:  # pragma: no cover
+        pass
 
 
 def _init_worker(pipeline_path: str | None, parent_pid: int) -> None:
@@ -302,11 +322,12 @@ def review_task(task: dict) -> dict:
     out = {"key": task["key"], "pid": os.getpid(), "host": _hostname()}
     rv = _load_reviewer(task.get("pipeline_path"))  # WorkerSetupError is not the case's fault: it propagates
     try:
-        if task.get("blobs") is not None:
-            report = _review_blobs(rv, task)
-        else:
-            _check_unchanged(task)
-            report = rv.review(Path(task["path"]), case_id=task["case_id"])
+        with _review_lock:
+            if task.get("blobs") is not None:
+                report = _review_blobs(rv, task)
+            else:
+                _check_unchanged(task)
+                report = rv.review(Path(task["path"]), case_id=task["case_id"])
         row = report.to_dict()
         if row["case"]["files"] != task["names"]:
             raise CaseError(f"the case changed during the sweep (files now {row['case']['files']}); "
@@ -474,7 +495,11 @@ class DaskBackend:
             except (TimeoutError, OSError):
                 raise BatchError(f"the Dask scheduler at {self.address or self.client.scheduler.address} has no "
                                  "workers; start some with `dask worker ADDRESS --nthreads 1`") from None
-        self.client.register_plugin(ReviewerPlugin(self.pipeline_path))
+        try:
+            self.client.register_plugin(ReviewerPlugin(self.pipeline_path))
+        except Exception as e:
+            raise BatchError(f"the Dask workers cannot load the pipeline ({type(e).__name__}: {e}); install "
+                             "casefile-reviewer (same version) in every worker's environment") from None
         self.executor = self.client.get_executor(pure=False)
         self.description = f"Dask cluster at {self.client.scheduler.address} ({self.capacity} worker thread(s))"
 
@@ -562,7 +587,7 @@ class _Row:
 
 def sweep(root: str | Path, store, backend, *, force: bool = False, area: str | None = None,
           on_event: Callable[[Event], None] | None = None, lock_timeout: float = 30.0,
-          window: int | None = None) -> Summary:
+          window: int | None = None, depth: int | None = None) -> Summary:
     """Review every case below ROOT into STORE with BACKEND (a started Local/DaskBackend).
 
     Returns the :class:`Summary`. Raises BatchError when the folder cannot be swept or the store stays
@@ -570,7 +595,7 @@ def sweep(root: str | Path, store, backend, *, force: bool = False, area: str | 
     """
     emit = on_event or (lambda e: None)
     root = Path(root)
-    sources, skips = find_cases(root)
+    sources, skips = find_cases(root, depth)
     summary = Summary(root=str(root), backend=backend.description, found=len(sources))
     for s in skips:
         (summary.failed if s.failed else summary.ignored).append((s.name, s.reason))
@@ -804,9 +829,3 @@ def iter_reports(store, area: str | None = None) -> Iterable[tuple[dict, dict]]:
                     yield row, report
         offset += len(rows)
 
-
-def close_quietly(obj: Any) -> None:
-    try:
-        obj.close()
-    except Exception:  # pragma: no cover
-        pass

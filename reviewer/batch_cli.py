@@ -30,6 +30,8 @@ from .batch import BatchError, DaskBackend, Event, LocalBackend, Summary, open_s
               help="With --scheduler: workers read the files from shared storage (paths) or receive their bytes.")
 @click.option("--force", is_flag=True, help="Review again cases already reviewed with this pipeline version.")
 @click.option("--area", default=None, help="CPS Area recorded on the cases of this sweep.")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="Case folders sit exactly this many levels below DIRECTORY (default: any folder holding files).")
 @click.option("--lock-timeout", type=float, default=30.0, show_default=True,
               help="Seconds to wait while another writer holds the database.")
 @click.option("--connect-timeout", type=float, default=5.0, show_default=True,
@@ -37,11 +39,19 @@ from .batch import BatchError, DaskBackend, Event, LocalBackend, Summary, open_s
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def batch(directory: Path, db_path: Path, workers: int | None, scheduler: str | None, ship: str, force: bool,
-          area: str | None, lock_timeout: float, connect_timeout: float, as_json: bool, no_progress: bool) -> None:
+          area: str | None, depth: int | None, lock_timeout: float, connect_timeout: float, as_json: bool,
+          no_progress: bool) -> None:
     """Review every case below DIRECTORY into the store, once each.
 
     A case is a bundle file (PDF, DOCX, TXT) or a folder of files. Cases already reviewed with this
     pipeline version are skipped, so an interrupted sweep is finished by running it again.
+
+    \b
+    On a Dask cluster (casefile-reviewer installed on every machine):
+      dask scheduler --port 8786 --dashboard-address :8787      # on one machine
+      dask worker tcp://SCHEDULER:8786 --nworkers 2 --nthreads 1 # on each machine, one per core
+      reviewer batch /shares/backlog --db cases.db --scheduler tcp://SCHEDULER:8786
+    Add --ship bytes when the workers cannot see DIRECTORY at the same path.
 
     Example: reviewer batch /shares/backlog --db cases.db --workers 2
     """
@@ -53,7 +63,7 @@ def batch(directory: Path, db_path: Path, workers: int | None, scheduler: str | 
         with backend:
             try:
                 summary = sweep(directory, store, backend, force=force, area=area, on_event=progress,
-                                lock_timeout=lock_timeout)
+                                lock_timeout=lock_timeout, depth=depth)
             finally:
                 progress.stop()
     except BatchError as e:

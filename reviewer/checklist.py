@@ -47,11 +47,14 @@ class Citation:
     start: int
     end: int
     why: str = ""
+    also_at: list[dict] = field(default_factory=list)  # the same sentence on a duplicate page
 
     def to_dict(self) -> dict:
         d = {"document": self.document, "page": self.page, "quote": self.quote, "start": self.start, "end": self.end}
         if self.why:
             d["why"] = self.why
+        if self.also_at:
+            d["also_at"] = self.also_at
         return d
 
 

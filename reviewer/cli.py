@@ -27,7 +27,9 @@ def main(verbose: int) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output.")
-def review_cmd(path: Path, fmt: str, out: Path | None) -> None:
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Read pages by OCR: auto (pages with no or poor text layer), always, or never.")
+def review_cmd(path: Path, fmt: str, out: Path | None, ocr: str) -> None:
     """Review one case: a bundle file (PDF, DOCX, TXT) or a case folder.
 
     Exits 0 with a report, 2 with a one-line error when PATH cannot be read as a case.
@@ -37,7 +39,7 @@ def review_cmd(path: Path, fmt: str, out: Path | None) -> None:
     from .review import review
 
     try:
-        report = review(path)
+        report = review(path, ocr=ocr)
     except (CaseError, RulesError) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
@@ -101,6 +103,22 @@ def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details:
                 click.echo(f"   {x}")
             click.echo(f"   concerns truth {d['concerns']['truth']} got {d['concerns']['got']}")
 
+
+def _register() -> None:
+    """The store, API and batch commands live in their own modules; they join the group here."""
+    from .server_cli import commands as server_commands
+
+    for c in server_commands:
+        main.add_command(c)
+    try:
+        from .batch_cli import commands as batch_commands
+    except ImportError:  # pragma: no cover - batch extras not installed
+        batch_commands = []
+    for c in batch_commands:
+        main.add_command(c)
+
+
+_register()
 
 if __name__ == "__main__":
     main()

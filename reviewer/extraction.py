@@ -38,7 +38,6 @@ _SUPPORTED_NAMES = "PDF, DOCX, TXT, EML, MSG, PNG, JPEG, TIFF"
 OCR_QUALITY_BELOW = 0.35  # a text layer scoring lower (on a page with an image) is read again by OCR
 MAX_DEPTH = 3  # messages attached to messages attached to messages
 # Schedules are the only pages whose tables we read with pdfplumber (slow, so only where needed).
-_TABLE_PAGE = re.compile(r"\bMG\s?0?6\s?[CD]\b|schedule of (?:relevant )?(?:non-)?sensitive", re.I)
 
 
 @dataclass
@@ -261,7 +260,6 @@ def _pdf(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
             raise _fail(rel, "encrypted", "the PDF is encrypted (password required)") from None
         raise _fail(rel, "corrupt", f"the PDF cannot be opened ({msg})") from None
     pages: list[Page] = []
-    table_pages: list[int] = []
     to_ocr: list[tuple[Page, int]] = []
     try:
         n = len(pdf)
@@ -296,8 +294,6 @@ def _pdf(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
                         problems.append(Problem(rel, "image_only", "page has no text layer (scanned image); OCR was not run (--ocr never)", number))
                 else:
                     to_ocr.append((pg, i))
-            if _TABLE_PAGE.search(text):
-                table_pages.append(i)
 
         def render(i: int):
             def make():
@@ -311,8 +307,6 @@ def _pdf(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
         _run_ocr([(pg, render(i)) for pg, i in to_ocr], rel, ctx, keep_layer=True)
     finally:
         pdf.close()
-    if table_pages:
-        _add_tables(data, rel, pages, table_pages, problems)
     return pages
 
 
@@ -438,20 +432,34 @@ def _near_any(key: str, keys: list[str]) -> bool:
     return any(abs(len(k) - len(key)) <= 0.2 * len(k) and SequenceMatcher(None, key, k).ratio() >= 0.85 for k in keys)
 
 
-def _add_tables(data: bytes, rel: str, pages: list[Page], indexes: list[int], problems: list[Problem]) -> None:
+def add_schedule_tables(ex: Extraction, numbers: set[int]) -> None:
+    """Read the tables of the given case pages with pdfplumber (MG6C/MG6D schedules).
+
+    pdfplumber is slow (about 0.3 s a page here), so only the pages of schedule documents
+    are read, after segmentation has found them. Each page is closed after use: without
+    ``page.close()`` pdfplumber keeps about 5 MB a page.
+    """
     import pdfplumber
 
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for i in indexes:
-                page = pdf.pages[i]
-                try:
-                    tables = page.extract_tables()
-                    pages[i].tables = [[[(c or "").strip() for c in row] for row in t] for t in tables]
-                finally:
-                    page.close()  # without this pdfplumber keeps ~5 MB a page
-    except Exception as e:
-        problems.append(Problem(rel, "page_error", f"tables could not be read ({type(e).__name__})"))
+    by_file: dict[str, list[Page]] = {}
+    for page in ex.pages:
+        if page.number in numbers and page.extractor == "pdfium" and page.file.lower().endswith(".pdf"):
+            by_file.setdefault(page.file, []).append(page)
+    for rel, pages in by_file.items():
+        path = ex.root / rel
+        if not path.is_file():
+            continue  # an attachment inside a message: no file of its own to reopen
+        try:
+            with pdfplumber.open(str(path)) as pdf:
+                for pg in pages:
+                    page = pdf.pages[pg.file_page - 1]
+                    try:
+                        tables = page.extract_tables()
+                        pg.tables = [[[(c or "").strip() for c in row] for row in t] for t in tables]
+                    finally:
+                        page.close()
+        except Exception as e:
+            ex.problems.append(Problem(rel, "page_error", f"tables could not be read ({type(e).__name__})"))
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -17,6 +17,7 @@ Components, in order:
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -25,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LOWER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -42,6 +44,20 @@ if not Doc.has_extension("roles"):
     Doc.set_extension("roles", default=None)
 if not Doc.has_extension("terminators"):
     Doc.set_extension("terminators", default=None)
+if not Doc.has_extension("bounds"):
+    Doc.set_extension("bounds", default=None)
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The sentences of DOC from the bounds our sentence component recorded.
+
+    ``doc.sents`` rescans the whole Doc on every call in spaCy 3.8; on a 300-page bundle that
+    cost more than all the matching, so the bounds are kept once as plain integers.
+    """
+    bounds = doc._.bounds
+    if bounds is None:
+        return list(doc.sents)
+    return [doc[a:b] for a, b in bounds]
 
 
 # ---------------------------------------------------------------- normalizer
@@ -93,10 +109,26 @@ def make_normalizer(nlp: Language, name: str):
 
 
 class Normalizer:
+    """Writes the stems as one array: one dictionary look-up a token, no Token objects."""
+
+    def __init__(self):
+        self.cache: dict[int, int] = {}
+
     def __call__(self, doc: Doc) -> Doc:
-        for t in doc:
-            if not t.is_space:
-                t.norm_ = normalise_word(t.text)
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        orths = doc.to_array(ORTH)
+        cache = self.cache
+        norms = orths.copy()
+        for k, o in enumerate(orths.tolist()):
+            h = cache.get(o)
+            if h is None:
+                text = strings[o]
+                h = strings.add(normalise_word(text)) if not text.isspace() else o
+                cache[o] = h
+            norms[k] = h
+        doc.from_array([NORM], norms)
         return doc
 
 
@@ -117,63 +149,75 @@ class Sentences:
     A line break ends a sentence after terminal punctuation or a colon, after a short or
     all-capitals line (a heading or a form label), before a bullet, a numbered item, a
     ``Label:`` line or a table row, and at a blank line; a wrapped line of running prose
-    (long line, no punctuation) continues the sentence.
+    (long line, no punctuation) continues the sentence. Within a line, ". ", "? " and "! "
+    before a capital or a digit end a sentence unless the word before is an abbreviation.
+
+    The scan works on the text with regular expressions and maps character offsets to
+    tokens, so no Python object is made per token.
     """
+
+    _NEWLINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)*")
+    _STOP = re.compile(r"(?<=[A-Za-z0-9)\]\"'’”])([.!?])(?=[ \t]+[\"'‘“(\[]?[A-Z0-9])")
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if n == 0:
+            doc._.bounds = []
             return doc
         text = doc.text
-        starts = [False] * n
-        starts[0] = True
-        for i in range(1, n):
-            prev = doc[i - 1]
-            tok = doc[i]
-            if prev.is_space and "\n" in prev.text:
-                starts[i] = self._line_break(doc, text, i, prev)
-            elif tok.is_space:
+        idx = doc.to_array(IDX).tolist()
+        starts = {0}
+
+        def token_at(char: int) -> int:
+            return bisect.bisect_right(idx, char) - 1
+
+        for m in self._NEWLINES.finditer(text):
+            nxt = m.end()
+            if nxt >= len(text):
                 continue
-            elif prev.text in (".", "!", "?") or (prev.text.endswith(".") and len(prev.text) > 1 and prev.text.lower().rstrip(".") not in _ABBREV and not prev.like_num):
-                if prev.text.endswith(".") and prev.text != ".":
-                    continue  # tokens like 'e.g.' keep their dot: not a boundary
-                before = doc[i - 2].text.lower().rstrip(".") if i >= 2 else ""
-                if before in _ABBREV and len(before) <= 4:
-                    continue
-                first = tok.text[0]
-                if first.isupper() or first.isdigit() or first in "\"'‘“([":
-                    starts[i] = True
-        # whitespace tokens never start a sentence: move the start to the next word
-        for i in range(n):
-            if starts[i] and doc[i].is_space:
-                j = i + 1
-                while j < n and doc[j].is_space:
-                    j += 1
-                if j < n:
-                    starts[j] = True
-                if i != 0:
-                    starts[i] = False
-        for i in range(n):
-            doc[i].is_sent_start = starts[i]
+            if self._line_break(text, m.start(), nxt, m.group().count("\n")):
+                starts.add(token_at(nxt))
+        for m in self._STOP.finditer(text):
+            word = re.search(r"([A-Za-z.]+)$", text[max(0, m.start() - 12):m.start()])
+            if m.group(1) == "." and word and word.group(1).lower().rstrip(".") in _ABBREV:
+                continue
+            i = token_at(m.start())
+            if idx[i] != m.start():
+                continue  # the dot belongs to a token such as 'e.g.' or 's.28'
+            j = i + 1
+            while j < n and idx[j] < m.end():
+                j += 1
+            if j < n:
+                starts.add(token_at(m.end() + len(text[m.end():]) - len(text[m.end():].lstrip(" \t"))))
+        cuts = sorted(i for i in starts if 0 <= i < n)
+        # a whitespace token never starts a sentence: the start moves to the next word
+        space = doc.to_array(IS_SPACE).tolist()
+        fixed = []
+        for i in cuts:
+            while i < n - 1 and space[i]:
+                i += 1
+            if not fixed or i > fixed[-1]:
+                fixed.append(i)
+        if fixed[0] != 0:
+            fixed.insert(0, 0)
+        for i in fixed:
+            doc[i].is_sent_start = True
+        cuts = fixed + [n]
+        doc._.bounds = list(zip(cuts, cuts[1:]))
         return doc
 
     @staticmethod
-    def _line_break(doc: Doc, text: str, i: int, nl) -> bool:
-        if nl.text.count("\n") >= 2:
+    def _line_break(text: str, nl_start: int, nxt: int, count: int) -> bool:
+        if count >= 2:
             return True
-        # the line before
-        k = i - 2
-        while k >= 0 and doc[k].is_space:
-            k -= 1
-        if k < 0:
+        line_start = text.rfind("\n", 0, nl_start) + 1
+        prev_line = text[line_start:nl_start].strip()
+        if not prev_line:
             return True
-        last = doc[k].text
-        if last[-1] in ".:;!?|":
+        if prev_line[-1] in ".:;!?|":
             return True
-        line_start = text.rfind("\n", 0, nl.idx) + 1
-        prev_line = text[line_start:nl.idx].strip()
-        next_end = text.find("\n", nl.idx + len(nl.text))
-        next_line = text[nl.idx + len(nl.text): next_end if next_end != -1 else len(text)]
+        next_end = text.find("\n", nxt)
+        next_line = text[nxt: next_end if next_end != -1 else len(text)]
         if not next_line.strip():
             return True
         if _BULLET.match(next_line) or _LABEL.match(next_line) or " | " in next_line or " | " in prev_line:
@@ -181,10 +225,10 @@ class Sentences:
         letters = [c for c in prev_line if c.isalpha()]
         if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) >= 3:
             return True  # a heading in capitals
-        nxt = next_line.lstrip()
-        if len(prev_line) < 45 and nxt[:1].isupper():
+        nl = next_line.lstrip()
+        if len(prev_line) < 45 and nl[:1].isupper():
             return True  # a short line before a capital: heading, label or signature
-        nletters = [c for c in nxt if c.isalpha()]
+        nletters = [c for c in nl if c.isalpha()]
         if nletters and sum(c.isupper() for c in nletters) / len(nletters) > 0.8 and len(nletters) >= 4:
             return True
         return False
@@ -361,15 +405,18 @@ class Context:
                 self.token_matcher.add(f"M{k}", [m["pattern"]])
             else:
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
+        self._bar_id = self.nlp.vocab.strings.add("|")
         self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for role, words in data["roles"].items():
             self.role_matcher.add(role, [self.nlp.make_doc(w) for w in words])
         self.terminators = {t.lower() for t in data["terminators"]}
+        self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
         targets = list(doc.spans.get(self.spans_key, []))
-        term = [t.lower_ in self.terminators for t in doc]
+        term_ids = self._term_ids
+        term = [x in term_ids for x in doc.to_array(LOWER).tolist()]
         doc._.terminators = [i for i, x in enumerate(term) if x]
         roles = []
         for match_id, start, end in self.role_matcher(doc):
@@ -404,7 +451,7 @@ class Context:
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = {}
-        for sent in doc.sents:
+        for sent in sentences(doc):
             for i in range(sent.start, sent.end):
                 sent_of[i] = sent.start
         # "No research ... has been done": a completion or request word inside a negation's
@@ -476,9 +523,9 @@ class Context:
         """Status cells of table rows ("Item | Status | Detail"), by sentence start."""
         out: dict[int, tuple] = {}
         table = self.data.get("row_status", {})
-        if "|" not in doc.text or not table:
+        if not table or self._bar_id not in doc.to_array(ORTH):
             return out
-        for sent in doc.sents:
+        for sent in sentences(doc):
             bars = [t.i for t in sent if t.text == "|"]
             if not bars:
                 continue

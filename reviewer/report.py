@@ -28,6 +28,7 @@ class Report:
     timeline: dict
     problems: list[Problem] = field(default_factory=list)
     parties: Parties | None = None
+    schedules: dict[str, list[list[str]]] = field(default_factory=dict)  # document id -> table rows
 
     def page_text(self, number: int) -> str:
         return self.pages[number - 1].text
@@ -36,10 +37,19 @@ class Report:
         return [i for i in self.checklist if i.status in ("missing", "outstanding")]
 
     def to_dict(self) -> dict:
+        ocr = [{"page": p.number, "engine": p.engine, "confidence": p.ocr_confidence, "reason": p.ocr_reason}
+               for p in self.pages if p.extractor.startswith("tesseract")]
+        documents = []
+        for d in self.documents:
+            row = d.to_dict()
+            if self.schedules.get(d.id):
+                row["schedule_rows"] = self.schedules[d.id]
+            documents.append(row)
         return {
             "schema": SCHEMA,
-            "case": {"id": self.case_id, "files": self.files, "pages": len(self.pages), "pipeline": self.pipeline},
-            "documents": [d.to_dict() for d in self.documents],
+            "case": {"id": self.case_id, "files": self.files, "pages": len(self.pages), "pipeline": self.pipeline,
+                     "ocr_pages": ocr},
+            "documents": documents,
             "checklist": [i.to_dict() for i in self.checklist],
             "tpm_requests": self.tpm_requests,
             "evidence": self.evidence,

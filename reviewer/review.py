@@ -5,9 +5,10 @@ import logging
 import time
 from pathlib import Path
 
-from .checklist import Checker
+from .checklist import Checker, Citation
+from .dedupe import merge_duplicates
 from .checklist import load_rules as load_checklist
-from .extraction import extract_case
+from .extraction import add_schedule_tables, extract_case
 from .pipeline import load_pipeline, pipeline_name
 from .report import Report
 from .segmentation import find_parties, load_rules as load_doc_rules, segment
@@ -33,11 +34,13 @@ class Reviewer:
         self.checklist_rules = load_checklist(self.labels)
         self.pipeline = pipeline_name(self.nlp)
 
-    def review(self, path: str | Path, case_id: str | None = None) -> Report:
+    def review(self, path: str | Path, case_id: str | None = None, ocr: str = "auto", workers: int | None = None) -> Report:
+        """Review the case at PATH. ``ocr``: auto | always | never; ``workers``: OCR processes."""
         t0 = time.perf_counter()
         path = Path(path)
-        ex = extract_case(path)
+        ex = extract_case(path, ocr=ocr, workers=workers)
         docs = segment(ex.pages, self.doc_rules)
+        add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
         parties = find_parties(ex.pages, self.doc_rules)
         tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
         timeline, _ = build_timeline(tagged.sentences)
@@ -48,13 +51,23 @@ class Reviewer:
         ocr_pages = {p.number for p in ex.pages if p.extractor.startswith("tesseract")}
         evidence = self._evidence(tagged, ocr_pages)
         concerns = checker.find_concerns()
+        if ex.duplicates:  # the same statement twice: one entry citing both places
+            evidence = merge_duplicates(evidence, ex.duplicates)
+            concerns = merge_duplicates(concerns, ex.duplicates)
+            tpm = merge_duplicates(tpm, ex.duplicates)
+            for item in items:
+                merged = merge_duplicates([c.to_dict() for c in item.evidence], ex.duplicates)
+                item.evidence = [Citation(m["document"], m["page"], m["quote"], m["start"], m["end"], m.get("why", ""),
+                                          m.get("also_at", [])) for m in merged]
+        schedules = {d.id: [row for n in range(d.first_page, d.last_page + 1) for t in ex.pages[n - 1].tables for row in t]
+                     for d in docs if d.kind in ("MG6C", "MG6D")}
         log.info("reviewed %s: %d pages, %d documents, %d findings in %.2fs",
                  case_id or path.name, len(ex.pages), len(docs), len(tagged.findings), time.perf_counter() - t0)
         return Report(
             case_id=case_id or path.stem if path.is_file() else case_id or path.name,
             files=ex.files, pages=ex.pages, pipeline=self.pipeline, documents=docs, checklist=items,
             tpm_requests=tpm, evidence=evidence, concerns=concerns, timeline=timeline, problems=ex.problems,
-            parties=parties,
+            parties=parties, schedules=schedules,
         )
 
     def _evidence(self, tagged, ocr_pages: set[int]) -> list[dict]:
@@ -88,9 +101,9 @@ def get_reviewer() -> Reviewer:
     return _default
 
 
-def review(path: str | Path, case_id: str | None = None) -> Report:
+def review(path: str | Path, case_id: str | None = None, ocr: str = "auto", workers: int | None = None) -> Report:
     """Review one case (a bundle file or a case folder) and return its report.
 
     Raises :class:`reviewer.errors.CaseError` when PATH cannot be read as a case at all.
     """
-    return get_reviewer().review(path, case_id)
+    return get_reviewer().review(path, case_id, ocr=ocr, workers=workers)

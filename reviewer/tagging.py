@@ -11,9 +11,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 
 from .extraction import Page
+from .pipeline import sentences as sentence_spans
 from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
 
 
@@ -56,7 +58,11 @@ class Tagged:
     findings: list[Finding]
 
     def in_sentence(self, s: Sentence) -> list[Finding]:
-        return [self.findings[i] for i in s.findings]
+        cache = self.__dict__.setdefault("_by_sentence", {})
+        fs = cache.get(s.index)
+        if fs is None:
+            fs = cache[s.index] = [self.findings[i] for i in s.findings]
+        return fs
 
 
 _FIRST_PERSON = {"i", "me", "my", "myself", "mine"}
@@ -91,6 +97,10 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     if names:
         name_re = re.compile(r"\b(%s)\b" % "|".join(re.escape(n) for n, _ in sorted(names, key=lambda x: -len(x[0]))), re.I)
         name_role = {n.lower(): role for n, role in names}
+    strings = nlp.vocab.strings
+    pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
+    first_person = {strings.add(w) for w in _FIRST_PERSON}
+    lower_i = strings.add("i")
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     section: str | None = None
@@ -104,28 +114,29 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         mentions = [(a, b, role, doc[a:b].text) for a, b, role in (doc._.roles or [])]
         if name_re is not None:
             starts = [t.idx for t in doc]
-            for m in name_re.finditer(doc.text):
+            for m in name_re.finditer(page.text):
                 a = bisect.bisect_right(starts, m.start()) - 1
                 b = bisect.bisect_left(starts, m.end())
                 mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1)))
-        for t in doc:
-            low = t.lower_
-            if low in _PRONOUN and _PRONOUN[low] in parties.pronouns:
-                mentions.append((t.i, t.i + 1, parties.pronouns[_PRONOUN[low]], t.text))
-            elif low in _FIRST_PERSON and owner and d.kind == "MG11" and (low != "i" or t.text == "I"):
-                mentions.append((t.i, t.i + 1, owner, t.text))
+        for i, low_id in enumerate(doc.to_array(LOWER).tolist()):
+            role = pronoun_role.get(low_id)
+            if role:
+                mentions.append((i, i + 1, role, doc[i].text))
+            elif low_id in first_person and owner and d.kind == "MG11" and (low_id != lower_i or doc[i].text == "I"):
+                mentions.append((i, i + 1, owner, doc[i].text))
         mentions.sort()
+        text = doc.text  # Doc.text rebuilds the string on every access
         terms = doc._.terminators or []
         spans = list(doc.spans.get("concepts", []))
         si = 0
-        for sent in doc.sents:
+        for sent in sentence_spans(doc):
             heading = section_subject(sent.text, rules)
             if heading is not None:
                 section = None if heading == "none" else heading
-            start, end = _trim(doc.text, sent.start_char, sent.end_char)
+            start, end = _trim(text, sent.start_char, sent.end_char)
             if start >= end:
                 continue
-            s = Sentence(len(sentences), page.number, d.id, d.kind, start, end, doc.text[start:end], section)
+            s = Sentence(len(sentences), page.number, d.id, d.kind, start, end, text[start:end], section)
             sentences.append(s)
             clause_cuts = [i for i in terms if sent.start <= i < sent.end]
             sent_mentions = [m for m in mentions if sent.start <= m[0] < sent.end]

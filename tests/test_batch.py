@@ -44,18 +44,31 @@ def pool():
         yield backend
 
 
+def tree_digest() -> str:
+    """The rules in models/ and the code in reviewer/: what a review's results depend on."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for base, pattern in ((ROOT / "models", "*.*"), (ROOT / "reviewer", "*.py")):
+        for f in sorted(base.rglob(pattern)):
+            if f.is_file() and f.suffix in (".json", ".jsonl", ".cfg", ".py"):
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+_TREE_AT_IMPORT = tree_digest()  # before the module's pool loads anything
+
+
 @pytest.fixture
 def same_rules():
-    """Reports are compared across runs; call the returned check before comparing: it skips, not fails,
-    when someone edited models/ while the test ran (the work tree is shared during development)."""
-    from reviewer.pipeline import rules_digest
-
-    before = rules_digest()
+    """Reports are compared across runs; call the returned check before comparing. It skips, not fails,
+    when models/ or reviewer/ was edited while the tests ran (the work tree is shared during development,
+    and a pipeline loaded before an edit gives other results than one loaded after it)."""
 
     def check(*runs: dict):
         pipelines = {rep["case"]["pipeline"] for run in runs for rep in run.values()}
-        if rules_digest() != before or len(pipelines) > 1:
-            pytest.skip(f"models/ changed while the test ran; its runs used different rules: {sorted(pipelines)}")
+        if tree_digest() != _TREE_AT_IMPORT or len(pipelines) > 1:
+            pytest.skip(f"models/ or reviewer/ changed while the tests ran; runs used {sorted(pipelines)}")
 
     return check
 
@@ -394,6 +407,13 @@ def test_cli_exit_codes_and_summary(tmp_path):
     assert out["reviewed"] == 1 and out["failed"] == 1
     assert out["failures"][0]["case"] == "broken.pdf" and "cannot be opened" in out["failures"][0]["reason"]
     assert set(out["gaps"]) and out["pages"] == 5
+    # again, with the progress bar and the readable summary: the good case is skipped, the bad one retried
+    r = CliRunner().invoke(batch_cmd, [str(b), "--db", str(tmp_path / "s.db"), "--workers", "1"],
+                           env={"COLUMNS": "200"})
+    assert r.exit_code == 1
+    assert "2 case(s) found: 0 reviewed, 1 skipped, 1 failed" in r.output
+    assert "cases 2/2" in r.output and "pages/s" in r.output
+    assert "Gaps per checklist item" in r.output and "suspect_devices" in r.output
     r = CliRunner().invoke(batch_cmd, [str(tmp_path / "missing"), "--db", str(tmp_path / "s.db")])
     assert r.exit_code == 2 and "no such folder" in r.output
 
@@ -403,3 +423,14 @@ def test_a_pipeline_that_cannot_load_stops_the_sweep_with_the_reason(tmp_path):
     with LocalBackend(workers=1, pipeline_path=str(tmp_path / "no_pipeline")) as backend:
         with pytest.raises(BatchError, match="the workers cannot start: the pipeline cannot be loaded"):
             sweep(b, Store(tmp_path / "s.db"), backend)
+
+
+def test_depth_makes_folders_with_subfolders_cases(tmp_path):
+    b = tmp_path / "b"
+    case = b / "kent" / "URN123"
+    shutil.copytree(SAMPLES / "i_mixed_folder", case / "statements")
+    shutil.copy(SAMPLES / SMALL[0], b / SMALL[0])
+    auto = [c.name for c in find_cases(b)[0]]
+    assert auto == [SMALL[0], "kent/URN123/statements"]
+    fixed = [(c.name, c.kind) for c in find_cases(b, depth=2)[0]]
+    assert fixed == [(SMALL[0], "bundle"), ("kent/URN123", "folder")]
