@@ -122,6 +122,11 @@ def load_rules(labels: frozenset[str], path: str | None = None) -> ChecklistRule
 
 
 # ----------------------------------------------------------------- helpers
+def _self_negating(f: Finding) -> bool:
+    words = f.text.lower().replace("n't", " not").split()
+    return f.status == "not_done" and any(w in ("not", "no", "never") for w in words)
+
+
 def _phrase(f: Finding) -> str:
     return f.rule.split("|", 1)[1].lower() if "|" in f.rule else ""
 
@@ -435,7 +440,10 @@ class Checker:
                 if f.label in cats and heading and f.status != "not_done" and (cats[f.label], f) not in found_cats:
                     found_cats.append((cats[f.label], f))
             for f in fs:
-                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done":
+                # whose device: a possessive or a party named just before or after it, not a
+                # pronoun somewhere else in the sentence
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" \
+                        and "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue:
                     if heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
@@ -503,7 +511,10 @@ class Checker:
                 ok = True
                 used = []
                 for gi, group in enumerate(c["all_of"]):
-                    cand = [f for f in fs if f.label in group and f.status not in ("not_done", "hypothetical")]
+                    # a reasoning phrase may carry its own negation ("not consistent with"): its
+                    # status is then the phrase's meaning, not a negation of it
+                    cand = [f for f in fs if f.label in group and (f.status not in ("not_done", "hypothetical")
+                                                                    or _self_negating(f))]
                     if gi == 0 and only:
                         cand = [f for f in cand if _phrase(f) in only]
                     if gi == 0:

@@ -43,7 +43,9 @@ class Reviewer:
         add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
         parties = find_parties(ex.pages, self.doc_rules)
         tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
-        timeline, _ = build_timeline(tagged.sentences)
+        interviews = {f.sentence for f in tagged.findings
+                      if f.label == "INTERVIEW" and f.status == "obtained" and f.subject in ("suspect", "unknown")}
+        timeline, _ = build_timeline(tagged.sentences, interviews=interviews)
         owners = {d.id: _owner(d, parties) for d in docs}
         checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
         items = checker.run()

@@ -73,8 +73,13 @@ class TimelineRules:
         need = {"offence", "reported", "arrested", "suspect_interviewed", "submitted"}
         _require(isinstance(fields, dict) and set(fields) == need, where, f"'fields' must be exactly {sorted(need)}")
         try:
-            self.fields = {f: [re.compile(r"\b(?:%s)" % "|".join(tier), re.I) for tier in tiers] for f, tiers in fields.items()}
+            self.fields = {f: [re.compile(r"(?:%s)" % "|".join(c if c.startswith("^") else r"\b" + c for c in tier), re.I)
+                               for tier in tiers] for f, tiers in fields.items()}
             self.not_interview = re.compile("|".join(re.escape(x) for x in data.get("not_interview", [])) or "(?!)", re.I)
+            self.email_submitted = re.compile(data.get("email_submitted", "(?!)"), re.I | re.M)
+            self.target_before = re.compile(data.get("target_before", "(?!)"), re.I)
+            self.email_to_cps = re.compile(data.get("email_to_cps", "(?!)"), re.I | re.M)
+            self.email_from_cps = re.compile(data.get("email_from_cps", "(?!)"), re.I | re.M)
         except re.error as e:
             from .errors import RulesError
             raise RulesError(f"{where}: bad cue pattern ({e})") from None
@@ -86,17 +91,36 @@ def load_rules(path: str | None = None) -> TimelineRules:
     return TimelineRules(_read_json(f), str(f))
 
 
-def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None) -> tuple[dict, dict[str, DateCite]]:
+def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None,
+                   interviews: set[int] | None = None) -> tuple[dict, dict[str, DateCite]]:
+    """The case's dates. INTERVIEWS: the sentences where the suspect's interview is tagged as
+    done; when given, only they can date the interview (not "he will be interviewed")."""
     rules = rules or load_rules()
     best: dict[str, tuple[int, DateCite]] = {}
+    to_cps: set[str] = set()
+    from_cps: set[str] = set()
+    for s in sentences:
+        if s.doc_kind == "EMAIL":
+            if rules.email_to_cps.search(s.text):
+                to_cps.add(s.doc)
+            if rules.email_from_cps.search(s.text):
+                from_cps.add(s.doc)
     for s in sentences:
         if s.doc_kind == "CPS_ADVICE":
             continue
-        dates = find_dates(s.text)
+        # target dates ("expected by 10/05/2024") are not events
+        dates = [d for d in find_dates(s.text) if not rules.target_before.search(s.text[max(0, d[0] - 20):d[0]])]
         if not dates:
             continue
+        if s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text):
+            # the last e-mail of a thread sent to the CPS is the submission
+            cite = DateCite("submitted", dates[0][2], s.page, s.index, s.start + dates[0][0], s.start + dates[0][1])
+            prev = best.get("submitted")
+            if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
+                best["submitted"] = (1, cite)
         for field, tiers in rules.fields.items():
-            if field == "suspect_interviewed" and rules.not_interview.search(s.text):
+            if field == "suspect_interviewed" and (rules.not_interview.search(s.text) or
+                                                   (interviews is not None and s.index not in interviews)):
                 continue
             for rank, rx in enumerate(tiers):
                 m = rx.search(s.text)
