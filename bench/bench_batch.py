@@ -5,11 +5,16 @@
     python bench/bench_batch.py --cases 40 --json bench/out/batch.json
 
 Each configuration sweeps the same generated backlog into a fresh store, with its workers started and
-their pipeline loaded before the clock starts (start-up is reported apart). Figures: pages per second
-(pages reviewed / sweep wall time, the single writer's commits included), pages per CPU-second (workers,
-Dask nannies and the parent writer: the cost of each way of running, which other jobs on a shared
-machine do not distort) and the peak RSS of each worker process. Machines are noisy: compare the ratios
-of one run, and say how loaded the machine was (the load average before each sweep is printed).
+their pipeline loaded before the clock starts (start-up is reported apart). Figures:
+
+- pages per second: pages reviewed / sweep wall time, the single writer's commits included;
+- pages per CPU-second: over the worker processes and this process (the single writer and, for the
+  LocalCluster, its scheduler, nannies and client). It is the cost of each way of running, and other
+  jobs on a shared machine distort it far less than wall time;
+- the peak RSS of each worker process.
+
+Machines are noisy: compare the ratios of one run, and say how loaded the machine was (the load
+average before each sweep is printed).
 """
 from __future__ import annotations
 
@@ -63,7 +68,8 @@ def worker_pids(backend) -> list[int]:
     client = getattr(backend, "client", None)
     if client is not None:
         pids = list(client.run(os.getpid).values())
-        return pids + [psutil.Process(p).ppid() for p in pids]
+        # a LocalCluster's nannies (and scheduler) live in this process, counted once as the parent
+        return sorted(set(pids + [psutil.Process(p).ppid() for p in pids]) - {os.getpid()})
     return list(backend.executor._processes)
 
 

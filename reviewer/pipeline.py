@@ -143,6 +143,25 @@ def make_sentences(nlp: Language, name: str):
     return Sentences()
 
 
+def unwrap_soft_breaks(text: str) -> str:
+    """Replace the line breaks that only wrap running prose with spaces.
+
+    PDF text keeps the printed line ends, so "her prescribing\nrecord" would split a phrase
+    with a whitespace token and no phrase pattern could match it. A break the sentence rules
+    keep (headings, bullets, labels, table rows, blank lines) stays. One character replaces
+    one, so offsets into the text do not move.
+    """
+    if "\n" not in text:
+        return text
+    chars = list(text)
+    for m in Sentences._NEWLINES.finditer(text):
+        if m.group() != "\n" or m.end() >= len(text):
+            continue
+        if not Sentences._line_break(text, m.start(), m.end(), 1) and m.start() > 0 and not text[m.start() - 1].isspace():
+            chars[m.start()] = " "
+    return "".join(chars)
+
+
 class Sentences:
     """Sentence starts for police paperwork.
 

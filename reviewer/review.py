@@ -9,7 +9,7 @@ from .checklist import Checker, Citation
 from .dedupe import merge_duplicates
 from .checklist import load_rules as load_checklist
 from .extraction import add_schedule_tables, extract_case
-from .pipeline import load_pipeline, pipeline_name
+from .pipeline import load_pipeline, pipeline_name, unwrap_soft_breaks
 from .report import Report
 from .segmentation import find_parties, load_rules as load_doc_rules, segment
 from .tagging import _owner, tag
@@ -42,6 +42,8 @@ class Reviewer:
         docs = segment(ex.pages, self.doc_rules)
         add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
         parties = find_parties(ex.pages, self.doc_rules)
+        for page in ex.pages:  # same length: offsets stay valid
+            page.text = unwrap_soft_breaks(page.text)
         tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
         interviews = {f.sentence for f in tagged.findings
                       if f.label == "INTERVIEW" and f.status == "obtained" and f.subject in ("suspect", "unknown")}
