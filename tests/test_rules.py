@@ -143,3 +143,65 @@ def test_timeline_and_delay(reviewer_instance, tmp_path):
     assert r.timeline["days_report_to_submission"] == 177
     assert status(r, "key_dates") == "met"
     assert status(r, "delay_explained") == "missing"
+
+
+def test_phrase_wrapped_across_a_pdf_line(reviewer_instance, tmp_path):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "wrapped.pdf"
+    c = canvas.Canvas(str(p))
+    lines = ["MG3 PRE-CHARGE REPORT", "Suspect: Gareth PLUMMER", "Complainant: Nadia OKONJO",
+             "A letter went to Hillside Surgery asking for the complainant's prescribing",
+             "record for 01/05/2024 to 10/05/2024 only, because it bears on her capacity."]
+    y = 800
+    for line in lines:
+        c.drawString(40, y, line)
+        y -= 14
+    c.showPage()
+    c.save()
+    r = reviewer_instance.review(p)
+    assert [t["category"] for t in r.tpm_requests] == ["medical"]
+    q = r.tpm_requests[0]
+    assert r.pages[0].text[q["start"]:q["end"]] == q["quote"]
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Door entry logs contradict the suspect's version that he left at midnight.", "met"),
+    ("The alibi he put forward is still to be checked.", "outstanding"),
+    ("Nobody has checked the alibi he put forward.", "missing"),
+    ("The CCTV is inconsistent with her account of the route home.", "missing"),
+])
+def test_tests_of_the_suspects_account(reviewer_instance, tmp_path, sentence, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + sentence + "\n")
+    assert status(r, "suspect_account_tested") == expected
+
+
+def test_table_row_status_cell(reviewer_instance, tmp_path):
+    text = HEADER + "Enquiry | Status | Notes\nDigital forensic strategy | Outstanding | draft with the DMI\nPND research on suspect | Done | nil trace\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "digital_strategy") == "outstanding"
+    assert status(r, "suspect_intelligence") == "met"
+
+
+def test_action_quoted_from_a_cps_plan_is_not_evidence(reviewer_instance, tmp_path):
+    text = HEADER + "Action 5 - obtain the 999 recording | No response yet from the control room.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "first_complaint") != "met"
+
+
+@pytest.mark.parametrize("sentence,kind", [
+    ("Her version has changed twice and a jury would find her unreliable after the amount she drank.", "myth_or_stereotype"),
+    ("Officers will ask her ex-partner whether she has a history of making things up.", "complainant_focus"),
+    ("The OIC wants details of her casual partners over the last year.", "sexual_history"),
+])
+def test_concerns_in_new_wording(reviewer_instance, tmp_path, sentence, kind):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "OFFICER'S ASSESSMENT\n" + sentence + "\n")
+    assert [c["kind"] for c in r.concerns] == [kind]
+
+
+def test_submission_date_from_email_to_cps(reviewer_instance, tmp_path):
+    text = ("From: DC Amy Rowe <amy.rowe@police.example>\nSent: 3 June 2024 10:01\nTo: RASSO Unit <rasso@cps.example>\n"
+            "Subject: Early advice request\n\nPlease find the file attached. The offence took place on 12/04/2024 and was reported on 13/04/2024.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert r.timeline["submitted"] == "2024-06-03"
+    assert r.timeline["days_report_to_submission"] == 51
