@@ -43,7 +43,7 @@ def batch(directory: Path, db_path: Path, workers: int | None, scheduler: str | 
           no_progress: bool) -> None:
     """Review every case below DIRECTORY into the store, once each.
 
-    A case is a bundle file (PDF, DOCX, TXT) or a folder of files. Cases already reviewed with this
+    A case is a bundle file (PDF, DOCX, TXT, e-mail, image) or a folder of files. Cases already reviewed with this
     pipeline version are skipped, so an interrupted sweep is finished by running it again.
 
     \b

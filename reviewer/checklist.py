@@ -35,6 +35,8 @@ GROUPS = {"suspect", "enquiries", "tpm", "victim", "disclosure", "timeliness"}
 STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained"}
+_ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
+             "doc_owners", "window", "cap", "anchor_only"}
 # best first: a group takes the best status of its spans, a match the worst of its groups
 _RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
 
@@ -90,6 +92,8 @@ class ChecklistRules:
                 _require(decide.get("declined") in ("met", "missing"), w, "declined must be met or missing")
                 _require(decide.get("weak_outstanding") in ("met", "outstanding"), w, "weak_outstanding must be met or outstanding")
                 for alt in decide.get("match", []):
+                    extra = set(alt) - _ALT_KEYS
+                    _require(not extra, w, f"unknown keys in a match: {sorted(extra)}")
                     for group in alt["all_of"]:
                         for label in group:
                             _require(label in labels, w, f"unknown concept label {label}")
@@ -182,6 +186,17 @@ class Checker:
             fs.extend(self.t.in_sentence(self.t.sentences[j]))
         return fs
 
+    def _sentences_with(self, labels: list[str]) -> list[Sentence]:
+        """The sentences holding a finding of any of LABELS, in order (an index built once)."""
+        if not hasattr(self, "_by_label"):
+            self._by_label: dict[str, list[int]] = {}
+            for f in self.t.findings:
+                lst = self._by_label.setdefault(f.label, [])
+                if not lst or lst[-1] != f.sentence:
+                    lst.append(f.sentence)
+        idx = sorted({i for label in labels for i in self._by_label.get(label, [])})
+        return [self.t.sentences[i] for i in idx]
+
     def _alt_matches(self, alt: dict, skip_headings: bool = False) -> list[Match]:
         out = []
         allowed = set(alt.get("subjects", []))
@@ -189,7 +204,7 @@ class Checker:
         kinds = set(alt.get("doc_kinds", []))
         owners = set(alt.get("doc_owners", []))
         window = int(alt.get("window", 0))
-        for s in self.t.sentences:
+        for s in self._sentences_with(alt["all_of"][0]):
             if s.doc_kind in self.rules.ignore_kinds or (kinds and s.doc_kind not in kinds) or not s.findings:
                 continue
             if owners and self.owners.get(s.doc) not in owners:
@@ -206,6 +221,8 @@ class Checker:
                 cand = [f for f in (own if gi == 0 else fs) if f.label in group]
                 if gi == 0 and only:
                     cand = [f for f in cand if _phrase(f) in only]
+                if gi == 0 and alt.get("phrase_contains"):
+                    cand = [f for f in cand if any(w in f.text.lower() for w in alt["phrase_contains"])]
                 if gi == 0 or not alt.get("anchor_only"):
                     cand = [f for f in cand if f.subject in allowed or f.subject == "unknown"]
                     if gi == 0 and not alt.get("allow_unknown"):

@@ -277,11 +277,15 @@ def validate_concepts(data: dict, where: str) -> None:
         w = f"{where}: label {label}"
         _require(re.fullmatch(r"[A-Z][A-Z0-9_]*", label) is not None, w, "labels are UPPER_SNAKE_CASE")
         _require(isinstance(spec, dict), w, "must be an object")
-        unknown = set(spec) - {"description", "phrases", "patterns", "evidence_label"}
+        unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label"}
         _require(not unknown, w, f"unknown keys {sorted(unknown)}")
         phrases = spec.get("phrases", [])
         patterns = spec.get("patterns", [])
-        _require(bool(phrases) or bool(patterns), w, "needs phrases or patterns")
+        templates = spec.get("templates", [])
+        _require(bool(phrases) or bool(patterns) or bool(templates), w, "needs phrases, templates or patterns")
+        for t in templates:
+            _require(isinstance(t, list) and t and all(isinstance(slot, str) for slot in t), w,
+                     f"a template is a list of slots like \"undermine|contradict\", \"the|his|\": {t!r}")
         _require(all(isinstance(p, str) and p.strip() for p in phrases), w, "phrases must be non-empty strings")
         _require(len(set(p.lower() for p in phrases)) == len(phrases), w, "duplicate phrases")
         for p in patterns:
@@ -313,6 +317,21 @@ def validate_context(data: dict, where: str) -> None:
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
 
 
+def expand_templates(templates: list[list[str]]) -> list[str]:
+    """Phrases from templates: each slot lists alternatives split by "|"; an empty
+    alternative makes the slot optional. ["check|verify", "his|the suspect's|", "alibi"]
+    gives "check his alibi", "check alibi", "verify the suspect's alibi" and so on. Matching is
+    on the stemmed NORM, so base forms cover the inflections."""
+    phrases: list[str] = []
+    for t in templates:
+        combos = [""]
+        for slot in t:
+            alts = slot.split("|")
+            combos = [f"{c} {a}".strip() if a else c for c in combos for a in alts]
+        phrases.extend(c for c in combos if c)
+    return phrases
+
+
 # ---------------------------------------------------------------- concepts
 @Language.factory("casefile_concepts_v1", default_config={"spans_key": "concepts"})
 def make_concepts(nlp: Language, name: str, spans_key: str):
@@ -341,7 +360,8 @@ class Concepts:
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self.matcher = Matcher(self.nlp.vocab, validate=True)
         for label, spec in data["labels"].items():
-            for phrase in spec.get("phrases", []):
+            phrases = list(spec.get("phrases", [])) + expand_templates(spec.get("templates", []))
+            for phrase in dict.fromkeys(phrases):
                 self.phrase_matcher.add(f"{label}|{phrase}", [self._pattern_doc(phrase)])
             for k, pattern in enumerate(spec.get("patterns", [])):
                 try:

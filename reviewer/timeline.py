@@ -26,8 +26,13 @@ _DATE_RES = [
 ]
 
 
+_MAYBE_DATE = re.compile(r"\d")
+
+
 def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
     """All dates in TEXT as (start, end, date), in order, day-first."""
+    if not _MAYBE_DATE.search(text):
+        return []
     out = []
     taken: list[tuple[int, int]] = []
     for kind, rx in _DATE_RES:

@@ -65,8 +65,9 @@ def same_rules():
     when models/ or reviewer/ was edited while the tests ran (the work tree is shared during development,
     and a pipeline loaded before an edit gives other results than one loaded after it)."""
 
-    def check(*runs: dict):
-        pipelines = {rep["case"]["pipeline"] for run in runs for rep in run.values()}
+    def check(*runs):  # each a {key: report} from stored(), or a sweep's Summary
+        pipelines = {p for run in runs for p in ([run.pipeline] if hasattr(run, "pipeline") else
+                                                 [rep["case"]["pipeline"] for rep in run.values()])}
         if tree_digest() != _TREE_AT_IMPORT or len(pipelines) > 1:
             pytest.skip(f"models/ or reviewer/ changed while the tests ran; runs used {sorted(pipelines)}")
 
@@ -130,7 +131,7 @@ def test_missing_or_file_root_is_an_error(tmp_path):
 
 
 # ---------------------------------------------------------------- sweeps
-def test_sweep_then_skip_then_force(tmp_path, pool):
+def test_sweep_then_skip_then_force(tmp_path, pool, same_rules):
     b = make_backlog(tmp_path / "b", bundles=SMALL[:2])
     shutil.copy(b / SMALL[0], b / "copy_of_b.pdf")  # same bytes: one case
     db = tmp_path / "s.db"
@@ -147,10 +148,12 @@ def test_sweep_then_skip_then_force(tmp_path, pool):
     assert {r["reference"] for r in rows} == set(s1.reviewed)
     first = stored(db)
     s2 = sweep(b, store, pool)
+    same_rules(s1, s2)
     assert s2.reviewed == [] and len(s2.skipped) == 4
     assert s2.gaps == s1.gaps  # the summary still covers the whole folder
     s3 = sweep(b, store, pool, force=True)
     assert len(s3.reviewed) == 3
+    same_rules(s1, s3)
     assert stored(db) == first  # the same pipeline again replaces its own review
 
 
@@ -314,7 +317,7 @@ def test_symlink_loops_are_reported_not_followed(tmp_path, pool):
     assert "already swept" in dict(s.ignored)["alias"]
 
 
-def test_file_vanishing_during_the_sweep(tmp_path, pool, monkeypatch):
+def test_file_vanishing_during_the_sweep(tmp_path, pool, monkeypatch, same_rules):
     import reviewer.batch as batch
 
     b = make_backlog(tmp_path / "b", bundles=SMALL[:3])
@@ -340,6 +343,7 @@ def test_file_vanishing_during_the_sweep(tmp_path, pool, monkeypatch):
     assert "vanished" in rows["area_kent/i_mixed_folder"]["reason"]
     monkeypatch.setattr(batch, "case_key", real_key)
     s2 = sweep(b, store, pool)  # the folder as it now is is a new case; the rest are skipped
+    same_rules(s, s2)
     assert s2.reviewed == ["area_kent/i_mixed_folder"] and not s2.failed
 
 
