@@ -1,0 +1,88 @@
+"""Rule files are data, validated on load: a broken file is refused with its name and the fault."""
+import json
+import shutil
+
+import pytest
+
+from reviewer import RulesError
+from reviewer.checklist import CHECKLIST_ITEMS, ChecklistRules
+from reviewer.pipeline import MODELS, PIPELINE_DIR, expand_templates, load_pipeline, pipeline_name, rules_digest
+from reviewer.segmentation import DocumentRules
+from reviewer.timeline import TimelineRules
+
+
+def copy_pipeline(tmp_path):
+    dst = tmp_path / "pipe"
+    shutil.copytree(PIPELINE_DIR, dst)
+    return dst
+
+
+def edit_json(path, fn):
+    data = json.loads(path.read_text())
+    fn(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (lambda d: d["labels"]["DEVICE"].update(colour="red"), "unknown keys"),
+    (lambda d: d["labels"].update(bad_label={"phrases": ["x"]}), "UPPER_SNAKE_CASE"),
+    (lambda d: d["labels"]["DEVICE"]["phrases"].append("phone"), "duplicate"),
+    (lambda d: d["labels"]["PRE_CONDUCT"]["patterns"].append([{"LOWER": {"FOO": 1}}]), "rejected by spaCy"),
+    (lambda d: d.pop("version"), "version"),
+])
+def test_broken_concepts_are_refused(tmp_path, breakage, message):
+    pipe = copy_pipeline(tmp_path)
+    edit_json(pipe / "concepts" / "concepts.json", breakage)
+    load_pipeline.cache_clear()
+    with pytest.raises(RulesError, match=message) as e:
+        load_pipeline(str(pipe))
+    assert "concepts.json" in str(e.value) or "pipe" in str(e.value)
+
+
+def test_broken_context_rules_are_refused(tmp_path):
+    pipe = copy_pipeline(tmp_path)
+    edit_json(pipe / "context" / "context_rules.json", lambda d: d["modifiers"].append({"literal": "maybe", "category": "PERHAPS"}))
+    load_pipeline.cache_clear()
+    with pytest.raises(RulesError, match="category must be one of"):
+        load_pipeline(str(pipe))
+
+
+def test_checklist_must_hold_the_contract_items_in_order():
+    data = json.loads((MODELS / "checklist.json").read_text())
+    labels = set(json.loads((PIPELINE_DIR / "concepts" / "concepts.json").read_text())["labels"])
+    ChecklistRules(data, "checklist.json", labels)  # the shipped file is valid
+    swapped = dict(data, items=data["items"][1:] + data["items"][:1])
+    with pytest.raises(RulesError, match="exactly the contract's 33 ids"):
+        ChecklistRules(swapped, "checklist.json", labels)
+    bad = json.loads(json.dumps(data))
+    bad["items"][3]["decide"]["match"][0]["all_of"] = [["NO_SUCH_LABEL"]]
+    with pytest.raises(RulesError, match="unknown concept label NO_SUCH_LABEL"):
+        ChecklistRules(bad, "checklist.json", labels)
+    bad = json.loads(json.dumps(data))
+    bad["items"][0]["action"] = ""
+    with pytest.raises(RulesError, match="action"):
+        ChecklistRules(bad, "checklist.json", labels)
+    assert [i["item"] for i in data["items"]] == CHECKLIST_ITEMS
+
+
+def test_document_and_timeline_rules_are_checked():
+    docs = json.loads((MODELS / "documents.json").read_text())
+    docs["kinds"][0]["patterns"] = ["(unclosed"]
+    with pytest.raises(RulesError, match="bad document rule"):
+        DocumentRules(docs, "documents.json")
+    tl = json.loads((MODELS / "timeline.json").read_text())
+    del tl["fields"]["submitted"]
+    with pytest.raises(RulesError, match="fields"):
+        TimelineRules(tl, "timeline.json")
+
+
+def test_version_and_digest_are_stamped():
+    load_pipeline.cache_clear()
+    nlp = load_pipeline()
+    name = pipeline_name(nlp)
+    assert name.startswith("casefile_pipeline 0.1.0") and rules_digest() in name
+
+
+def test_templates_expand_with_optional_slots():
+    assert sorted(expand_templates([["check|verify", "his|", "alibi"]])) == [
+        "check alibi", "check his alibi", "verify alibi", "verify his alibi"]
