@@ -357,7 +357,7 @@ class Checker:
             if s.doc in {d.id for d in plan_docs}:
                 m = act.match(s.text)
                 if m:
-                    n = int(m.group(1) or m.group(2))
+                    n = int(next(g for g in m.groups() if g))
                     actions.setdefault(n, s)
         plan_end = max(self.doc_index[d.id] for d in plan_docs)
         responses: dict[int, list[Sentence]] = {}

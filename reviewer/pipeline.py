@@ -277,7 +277,8 @@ def validate_concepts(data: dict, where: str) -> None:
         w = f"{where}: label {label}"
         _require(re.fullmatch(r"[A-Z][A-Z0-9_]*", label) is not None, w, "labels are UPPER_SNAKE_CASE")
         _require(isinstance(spec, dict), w, "must be an object")
-        unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label"}
+        unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label", "subject"}
+        _require(spec.get("subject", "nearest") in ("nearest", "agent"), w, "subject must be 'nearest' or 'agent'")
         _require(not unknown, w, f"unknown keys {sorted(unknown)}")
         phrases = spec.get("phrases", [])
         patterns = spec.get("patterns", [])

@@ -97,6 +97,8 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     if names:
         name_re = re.compile(r"\b(%s)\b" % "|".join(re.escape(n) for n, _ in sorted(names, key=lambda x: -len(x[0]))), re.I)
         name_role = {n.lower(): role for n, role in names}
+    concepts = nlp.get_pipe("concepts").data.get("labels", {}) if "concepts" in nlp.pipe_names else {}
+    agent_labels = {label for label, spec in concepts.items() if spec.get("subject") == "agent"}
     strings = nlp.vocab.strings
     pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
     first_person = {strings.add(w) for w in _FIRST_PERSON}
@@ -147,7 +149,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 sp = spans[j]
                 j += 1
                 clause = bisect.bisect_right(clause_cuts, sp.start)
-                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner)
+                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, sp.label_ in agent_labels)
                 mods = list(sp._.modifiers or [])
                 f = Finding(
                     label=sp.label_, rule=sp.id_, status=sp._.status, nil=bool(sp._.nil), subject=subject,
@@ -168,9 +170,17 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None) -> tuple[str, str]:
+def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
+             agent: bool = False) -> tuple[str, str]:
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
+
+    if agent:
+        # conduct ("X sent Y a message: 'sorry'") belongs to whoever does it: the first party
+        # named in the clause before the span, not the nearest one
+        first = [m for m in mentions if clause_of(m[0]) == clause and m[1] <= sp.start]
+        if first:
+            return first[0][2], f"'{first[0][3]}' leads the clause"
 
     # the nearest party named before the span in its clause is usually its agent or owner
     # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next
