@@ -143,6 +143,15 @@ def make_sentences(nlp: Language, name: str):
     return Sentences()
 
 
+def _line_width(text: str) -> int:
+    """The width prose wraps at on this page: a high percentile of its line lengths (0 when
+    the page has too few lines to tell, as in a TXT or DOCX paragraph)."""
+    lengths = sorted(len(line.strip()) for line in text.split("\n") if line.strip())
+    if len(lengths) < 8:
+        return 0
+    return lengths[int(len(lengths) * 0.9) - 1]
+
+
 def unwrap_soft_breaks(text: str) -> str:
     """Replace the line breaks that only wrap running prose with spaces.
 
@@ -154,10 +163,11 @@ def unwrap_soft_breaks(text: str) -> str:
     if "\n" not in text:
         return text
     chars = list(text)
+    width = _line_width(text)
     for m in Sentences._NEWLINES.finditer(text):
         if m.group() != "\n" or m.end() >= len(text):
             continue
-        if not Sentences._line_break(text, m.start(), m.end(), 1) and m.start() > 0 and not text[m.start() - 1].isspace():
+        if not Sentences._line_break(text, m.start(), m.end(), 1, width) and m.start() > 0 and not text[m.start() - 1].isspace():
             chars[m.start()] = " "
     return "".join(chars)
 
@@ -190,11 +200,12 @@ class Sentences:
         def token_at(char: int) -> int:
             return bisect.bisect_right(idx, char) - 1
 
+        width = _line_width(text)
         for m in self._NEWLINES.finditer(text):
             nxt = m.end()
             if nxt >= len(text):
                 continue
-            if self._line_break(text, m.start(), nxt, m.group().count("\n")):
+            if self._line_break(text, m.start(), nxt, m.group().count("\n"), width):
                 starts.add(token_at(nxt))
         for m in self._STOP.finditer(text):
             word = re.search(r"([A-Za-z.]+)$", text[max(0, m.start() - 12):m.start()])
@@ -226,7 +237,7 @@ class Sentences:
         return doc
 
     @staticmethod
-    def _line_break(text: str, nl_start: int, nxt: int, count: int) -> bool:
+    def _line_break(text: str, nl_start: int, nxt: int, count: int, width: int = 0) -> bool:
         if count >= 2:
             return True
         line_start = text.rfind("\n", 0, nl_start) + 1
@@ -247,6 +258,8 @@ class Sentences:
         nl = next_line.lstrip()
         if len(prev_line) < 45 and nl[:1].isupper():
             return True  # a short line before a capital: heading, label or signature
+        if width and len(prev_line) < 0.75 * width and (nl[:1].isupper() or nl[:1].isdigit()):
+            return True  # wrapped prose fills the line; a short one is a row, a heading or a list item
         nletters = [c for c in nl if c.isalpha()]
         if nletters and sum(c.isupper() for c in nletters) / len(nletters) > 0.8 and len(nletters) >= 4:
             return True
@@ -515,6 +528,11 @@ class Context:
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
                 dist = None
+                if start < s.end and s.start < end:
+                    # a modifier sharing words with the span ("not asked" over "asked about
+                    # consent") speaks of it whatever its direction
+                    found.append((0, rule, start, end))
+                    continue
                 if direction in ("forward", "bidirectional") and s.start >= end:
                     if s.start - end <= scope and not any(term[end:s.start]):
                         dist = s.start - end
