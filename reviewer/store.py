@@ -151,6 +151,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["jobs"].create_index(["case_id"], unique=True)
 
 
+@migration
+def m002_review_history(db: sqlite_utils.Database) -> None:
+    """A forced re-review with the same pipeline keeps the earlier review as history."""
+    for idx in db["reviews"].indexes:
+        if idx.unique and idx.columns == ["case_id", "pipeline"]:
+            db.execute(f"DROP INDEX [{idx.name}]")
+    db["reviews"].create_index(["case_id", "pipeline"], if_not_exists=True)
+
+
 # ---------------------------------------------------------------- store
 @dataclass
 class User:
@@ -313,11 +322,8 @@ class Store:
 
     def _write_review(self, db, cid: str, rep: dict, pages: list[dict] | None) -> int:
         pipeline = rep["case"]["pipeline"]
-        old = db.execute("SELECT id FROM reviews WHERE case_id=? AND pipeline=?", [cid, pipeline]).fetchone()
-        if old:
-            for t in ("pages", "documents", "findings", "checklist", "tpm_requests", "concerns", "timeline"):
-                db.execute(f"DELETE FROM {t} WHERE review_id=?", [old[0]])
-            db.execute("DELETE FROM reviews WHERE id=?", [old[0]])
+        # every review is kept: the case row points at the newest (current_review), earlier
+        # ones, with the same or another pipeline, stay as history
         cur = db.execute("INSERT INTO reviews (case_id, pipeline, created, pages, report) VALUES (?,?,?,?,?)",
                          [cid, pipeline, now(), rep["case"]["pages"], json.dumps(rep, ensure_ascii=False)])
         rid = cur.lastrowid

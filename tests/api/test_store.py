@@ -19,21 +19,22 @@ def report(reviewer_instance):
 def test_wal_and_migrations_run_once(tmp_path):
     s = Store(tmp_path / "s.db")
     assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert s.migrations() == ["m001_initial"]
+    assert s.migrations() == ["m001_initial", "m002_review_history"]
     s2 = Store(tmp_path / "s.db")
-    assert s2.migrations() == ["m001_initial"]
+    assert s2.migrations() == ["m001_initial", "m002_review_history"]
 
 
 def test_save_review_one_case_row_and_history(tmp_path, report):
     s = Store(tmp_path / "s.db")
     cid = s.save_review("cases/b", report, [SAMPLE], area="north", reference="B")
     assert s.has_review("cases/b", report.pipeline) and not s.has_review("cases/b", "other 9")
-    assert s.save_review("cases/b", report, [SAMPLE]) == cid  # same pipeline: replaced, not added
-    assert len(s.reviews(cid)) == 1 and s.db["pages"].count == len(report.pages)
+    assert s.save_review("cases/b", report, [SAMPLE]) == cid  # reviewed again (--force): the first is history
+    assert len(s.reviews(cid)) == 2 and s.db["pages"].count == 2 * len(report.pages)
+    assert s.db["cases"].count == 1
     newer = copy.deepcopy(report.to_dict())
     newer["case"]["pipeline"] = "casefile_pipeline 0.2.0"
     assert s.save_review("cases/b", newer, [SAMPLE]) == cid
-    assert [r["pipeline"] for r in s.reviews(cid)] == [report.pipeline, "casefile_pipeline 0.2.0"]
+    assert [r["pipeline"] for r in s.reviews(cid)] == [report.pipeline, report.pipeline, "casefile_pipeline 0.2.0"]
     assert s.db["cases"].count == 1 and s.case(cid)["pipeline"] == "casefile_pipeline 0.2.0"
     assert s.db["files"].count == 1 and s.file_path(s.case_files(cid)[0]["sha256"]).exists()
     # the rows of the report are there
