@@ -631,5 +631,24 @@ def load_pipeline(path: str | None = None) -> Language:
         raise RulesError(f"{p}: the pipeline cannot be loaded ({e})") from None
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A short hash of the review code: a change to the rules' engine is a new pipeline too,
+    so a batch sweep reviews again what an older engine reviewed."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _REVIEW_MODULES:
+        f = here / f"{name}.py"
+        if f.exists():
+            h.update(name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:8]
+
+
+_REVIEW_MODULES = ("extraction", "ocr", "formats", "dedupe", "segmentation", "pipeline", "tagging", "timeline",
+                   "checklist", "review", "report")
+
+
 def pipeline_name(nlp: Language) -> str:
-    return f"{nlp.meta.get('name', 'casefile_pipeline')} {nlp.meta.get('version', '0.0.0')} (rules {rules_digest()})"
+    return (f"{nlp.meta.get('name', 'casefile_pipeline')} {nlp.meta.get('version', '0.0.0')} "
+            f"(rules {rules_digest()}, code {code_digest()})")
