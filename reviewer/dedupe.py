@@ -57,8 +57,11 @@ def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = S
             for q in index.get(h, ()):
                 shared[q] = shared.get(q, 0) + 1
         best = None
+        # the share of sketch hashes in common estimates the Jaccard similarity: only
+        # candidates near the threshold get the exact (costlier) comparison
+        floor = max(4, int(len(sketch) * threshold * 0.5))
         for q, k in shared.items():
-            if k < 4:
+            if k < floor:
                 continue
             sim = len(g & grams[q]) / max(1, len(g | grams[q]))
             if sim >= threshold and (best is None or sim > best[1]):
@@ -101,7 +104,15 @@ def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[d
         qn = _norm(e.get("quote", ""))
         for o in originals.get(dup_of[page], []):
             same_kind = all(o.get(k) == e.get(k) for k in ("label", "kind", "category") if k in e or k in o)
-            if same_kind and SequenceMatcher(None, qn, _norm(o.get("quote", ""))).ratio() >= 0.8:
+            if not same_kind:
+                continue
+            on = _norm(o.get("quote", ""))
+            if on == qn:
+                target = o
+                break
+            sm = SequenceMatcher(None, qn, on, autojunk=False)
+            # the cheap upper bounds first: most pairs are told apart without the full ratio
+            if sm.real_quick_ratio() >= 0.8 and sm.quick_ratio() >= 0.8 and sm.ratio() >= 0.8:
                 target = o
                 break
         cite = {k: e[k] for k in ("page", "quote", "start", "end", "document") if k in e}

@@ -440,6 +440,8 @@ def add_schedule_tables(ex: Extraction, numbers: set[int]) -> None:
     ``page.close()`` pdfplumber keeps about 5 MB a page.
     """
     import pdfplumber
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     by_file: dict[str, list[Page]] = {}
     for page in ex.pages:
@@ -449,6 +451,25 @@ def add_schedule_tables(ex: Extraction, numbers: set[int]) -> None:
         path = ex.root / rel
         if not path.is_file():
             continue  # an attachment inside a message: no file of its own to reopen
+        # pdfplumber finds tables by their ruling lines: a page with no drawn lines has none,
+        # and is skipped at the cost of one look at its objects with pdfium
+        try:
+            doc = pdfium.PdfDocument(str(path))
+            try:
+                ruled = []
+                for pg in pages:
+                    page = doc[pg.file_page - 1]
+                    paths = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2))
+                    page.close()
+                    if paths >= 4:
+                        ruled.append(pg)
+            finally:
+                doc.close()
+        except Exception:
+            ruled = pages
+        pages = ruled
+        if not pages:
+            continue
         try:
             with pdfplumber.open(str(path)) as pdf:
                 for pg in pages:

@@ -111,7 +111,7 @@ def text_quality(text: str, area_sq_in: float | None = None) -> float:
     ~4 characters a square inch (a sparse A4 page has ~400 characters; a full one ~2,700).
     An empty page scores 0; a page of glyph soup from a broken font scores near 0.
     """
-    chars = sum(1 for c in text if not c.isspace())
+    chars = len("".join(text.split()))  # non-space characters, counted in C
     if chars == 0:
         return 0.0
     good = 0
@@ -120,7 +120,7 @@ def text_quality(text: str, area_sq_in: float | None = None) -> float:
         if _GOODWORD.match(w) and (w[0].isdigit() or len(w) <= 2 or _VOWEL.search(w)):
             good += len(w)
     # punctuation between good words is fine: count it at half weight
-    punct = sum(1 for c in text if c in ".,;:!?()'\"-/&%£@")
+    punct = sum(text.count(c) for c in ".,;:!?()'\"-/&%£@")
     share = min(1.0, (good + 0.5 * punct) / chars)
     if area_sq_in is None:
         return round(share, 3)

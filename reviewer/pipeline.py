@@ -46,6 +46,24 @@ if not Doc.has_extension("terminators"):
     Doc.set_extension("terminators", default=None)
 if not Doc.has_extension("bounds"):
     Doc.set_extension("bounds", default=None)
+if not Doc.has_extension("plain"):
+    Doc.set_extension("plain", default=None)  # the text the Doc was made from, when the caller keeps it
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text; ``doc.text`` rebuilds it token by token on every call."""
+    return doc._.plain if doc._.plain is not None else doc.text
+
+
+def run_pipeline(nlp: Language, texts):
+    """``nlp.pipe`` for rule components, keeping each text on its Doc (``doc._.plain``) so no
+    component has to rebuild it."""
+    for text in texts:
+        doc = nlp.make_doc(text)
+        doc._.plain = text
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        yield doc
 
 
 def sentences(doc: Doc) -> list[Span]:
@@ -193,7 +211,7 @@ class Sentences:
         if n == 0:
             doc._.bounds = []
             return doc
-        text = doc.text
+        text = doc_text(doc)
         idx = doc.to_array(IDX).tolist()
         starts = {0}
 
@@ -496,10 +514,8 @@ class Context:
             return any(t.start <= m[0] and m[1] <= t.end and (t.end - t.start) > (m[1] - m[0]) for t in targets)
 
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
-        for s in targets:
-            s._.modifiers = []
-            s._.status = "obtained"
-            s._.nil = False
+        # spans without modifiers keep the extension defaults (obtained, no modifiers)
+        text = doc_text(doc)
         if not kept:
             doc.spans[self.spans_key] = targets
             return doc
@@ -559,8 +575,8 @@ class Context:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
             s._.modifiers = [
-                {"category": r["category"], "literal": r["literal"], "text": doc[a:b].text,
-                 "start": doc[a].idx, "end": doc[b - 1].idx + len(doc[b - 1].text), "distance": d}
+                {"category": r["category"], "literal": r["literal"], "text": text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])],
+                 "start": doc[a].idx, "end": doc[b - 1].idx + len(doc[b - 1]), "distance": d}
                 for d, r, a, b in found
             ]
             cats = [r["category"] for _, r, _, _ in found]

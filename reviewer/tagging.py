@@ -15,7 +15,7 @@ from spacy.attrs import LOWER
 from spacy.language import Language
 
 from .extraction import Page
-from .pipeline import sentences as sentence_spans
+from .pipeline import run_pipeline, sentences as sentence_spans
 from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
 
 
@@ -107,13 +107,14 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     findings: list[Finding] = []
     section: str | None = None
     current_doc = None
-    for page, doc in zip(pages, nlp.pipe((p.text for p in pages), batch_size=batch_size)):
+    for page, doc in zip(pages, run_pipeline(nlp, (p.text for p in pages))):
         d = doc_of[page.number]
         if d is not current_doc:
             current_doc, section = d, None
         owner = _owner(d, parties)
         # mentions of the parties: (token start, token end, role, cue)
-        mentions = [(a, b, role, doc[a:b].text) for a, b, role in (doc._.roles or [])]
+        text = page.text  # the Doc's text (Doc.text would rebuild it token by token)
+        mentions = [(a, b, role, text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])]) for a, b, role in (doc._.roles or [])]
         if name_re is not None:
             starts = [t.idx for t in doc]
             for m in name_re.finditer(page.text):
@@ -127,12 +128,11 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
             elif low_id in first_person and owner and d.kind == "MG11" and (low_id != lower_i or doc[i].text == "I"):
                 mentions.append((i, i + 1, owner, doc[i].text))
         mentions.sort()
-        text = doc.text  # Doc.text rebuilds the string on every access
         terms = doc._.terminators or []
         spans = list(doc.spans.get("concepts", []))
         si = 0
         for sent in sentence_spans(doc):
-            heading = section_subject(sent.text, rules)
+            heading = section_subject(text[sent.start_char:sent.end_char], rules)
             if heading is not None:
                 section = None if heading == "none" else heading
             start, end = _trim(text, sent.start_char, sent.end_char)
@@ -154,7 +154,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 f = Finding(
                     label=sp.label_, rule=sp.id_, status=sp._.status, nil=bool(sp._.nil), subject=subject,
                     subject_cue=cue, page=page.number, doc=d.id, doc_kind=d.kind,
-                    start=sp.start_char, end=sp.end_char, text=sp.text, sentence=s.index, clause=clause,
+                    start=sp.start_char, end=sp.end_char, text=text[sp.start_char:sp.end_char], sentence=s.index, clause=clause,
                     modifiers=mods, reasoned=any(m["category"] == "REASON" for m in mods),
                 )
                 s.findings.append(len(findings))
