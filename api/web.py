@@ -298,3 +298,33 @@ async def plan_markdown(request: Request, case_id: str):
     return PlainTextResponse(actionplan.to_markdown(actionplan.build(store, case_id)),
                              media_type="text/markdown; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="action-plan-{case_id}.md"'})
+
+
+def _area_of(user: User) -> str | None:
+    """An admin sees every area; anyone else their own."""
+    return None if user.role == "admin" else user.area
+
+
+@router.get("/triage")
+@_page
+async def triage_page(request: Request, top: int = 50):
+    """The scrutiny-panel ranking of ``reviewer triage``: where to look first, and why."""
+    from reviewer.triage import rank_store, timeliness_stats
+
+    user = _need_user(request)
+    store = request.app.state.store
+    ranking = rank_store(store, area=_area_of(user), top=max(1, min(top, 500)))
+    stats = timeliness_stats(store, area=_area_of(user))
+    store.audit(user.name, "read_triage", None, "web", remote(request))
+    return render(request, "triage.html", user, ranking=ranking, stats=stats)
+
+
+@router.get("/timeliness.svg")
+@_page
+async def timeliness_svg(request: Request):
+    """The report-to-submission chart of ``reviewer timeliness``, for the caller's cases."""
+    from reviewer.triage import timeliness_chart, timeliness_stats
+
+    user = _need_user(request)
+    stats = timeliness_stats(request.app.state.store, area=_area_of(user))
+    return Response(timeliness_chart(stats, "svg"), media_type="image/svg+xml")
