@@ -45,6 +45,7 @@ from typing import Callable, Iterable
 
 from .errors import CaseError, ReviewerError
 from .extraction import SUPPORTED, case_files
+from .store import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +194,6 @@ def _dangling_reason(p: Path) -> str:
     return "not a regular file or folder"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def case_key(source: CaseSource) -> str:
     """The case's identity: a bundle's is the SHA-256 of its bytes; a folder's hashes the name and bytes
     of every file (names decide page order). Renaming or moving a bundle or a case folder keeps its key.
@@ -213,7 +206,7 @@ def case_key(source: CaseSource) -> str:
         root, files = case_files(source.path)
         source.files = files
         source.names = [f.relative_to(root).as_posix() for f in files]
-    source.hashes = [_sha256(f) for f in source.files]
+    source.hashes = [sha256_file(f) for f in source.files]
     if source.kind == "bundle":
         key = source.hashes[0]
     else:
@@ -353,7 +346,7 @@ def _check_unchanged(task: dict) -> None:
     root = path if task["kind"] == "folder" else path.parent
     for name, sha in zip(task["names"], task["hashes"]):
         f = root / name
-        if _sha256(f) != sha:
+        if sha256_file(f) != sha:
             raise CaseError(f"{name} changed during the sweep; the case will be reviewed on the next run")
 
 
