@@ -308,7 +308,8 @@ def validate_concepts(data: dict, where: str) -> None:
         w = f"{where}: label {label}"
         _require(re.fullmatch(r"[A-Z][A-Z0-9_]*", label) is not None, w, "labels are UPPER_SNAKE_CASE")
         _require(isinstance(spec, dict), w, "must be an object")
-        unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label", "subject"}
+        unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label", "subject", "within_excluded"}
+        _require(all(x in labels for x in spec.get("within_excluded", [])), w, "within_excluded names unknown labels")
         _require(spec.get("subject", "nearest") in ("nearest", "agent"), w, "subject must be 'nearest' or 'agent'")
         _require(not unknown, w, f"unknown keys {sorted(unknown)}")
         phrases = spec.get("phrases", [])
@@ -413,8 +414,12 @@ class Concepts:
             span = Span(doc, start, end, label=label, span_id=rule)
             by_label.setdefault(label, []).append(span)
         spans: list[Span] = []
-        for label_spans in by_label.values():
-            spans.extend(filter_spans(label_spans))
+        kept = {label: filter_spans(label_spans) for label, label_spans in by_label.items()}
+        for label, label_spans in kept.items():
+            # a span inside one of another label ("sensitive unused material" inside
+            # "non-sensitive unused material") is that other concept, not this one
+            outer = [o for x in self.data["labels"][label].get("within_excluded", []) for o in by_label.get(x, [])]
+            spans.extend(s for s in label_spans if not any(o.start <= s.start and s.end <= o.end for o in outer))
         spans.sort(key=lambda s: (s.start, s.end))
         doc.spans[self.spans_key] = spans
         return doc
