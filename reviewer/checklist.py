@@ -471,9 +471,11 @@ class Checker:
                 seen.setdefault(cat, []).append((weight, s, f, ctx))
         for cat, mentions in sorted(seen.items(), key=lambda kv: (kv[1][0][1].index, kv[0])):
             weight, s, f, _ = max(mentions, key=lambda m: (m[0], -m[1].index))
-            # the flags read every mention of the category: a request is often named in a
-            # summary and set out in full in its own section
-            ctx = [g for m in mentions for g in m[3]]
+            # a request set out in a section of its own ("Request 2 - Children's Services") is
+            # read from that section alone; otherwise every mention counts, since a request is
+            # often named in a summary and explained elsewhere
+            sections = [m for m in mentions if _is_heading(m[1].text)]
+            ctx = [g for m in (sections or mentions) for g in m[3]]
             dev = cat == "complainant_device"
             trawl = self._context_has(ctx, cfg["trawl"])
             reason = self._context_has(ctx, cfg["reason"]) and not trawl
