@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 MIN_WORDS = 40  # shorter pages (cover sheets, signatures) repeat legitimately
 SIMILAR = 0.6  # bigram Jaccard at or above which two pages are the same text
@@ -75,10 +76,6 @@ def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = S
     return out
 
 
-def _norm(s: str) -> str:
-    return " ".join(_words(s))
-
-
 def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[dict]:
     """Collapse entries (report evidence, checklist evidence, concerns: dicts with ``page`` and
     ``quote``) found on a duplicate page into the same entry on the page it repeats, adding
@@ -87,34 +84,20 @@ def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[d
     if not duplicates:
         return list(entries)
     dup_of = {d.page: d.of for d in duplicates}
-    from difflib import SequenceMatcher
-
     kept: list[dict] = []
-    originals: dict[int, list[dict]] = {}
+    originals: dict[int, list[tuple[dict, list[str]]]] = {}
+    repeated = set(dup_of.values())
     for e in entries:
         if e.get("page") not in dup_of:
             e = dict(e)
             kept.append(e)
-            originals.setdefault(e.get("page"), []).append(e)
+            if e.get("page") in repeated:
+                originals.setdefault(e.get("page"), []).append((e, _words(e.get("quote", ""))))
     for e in entries:
         page = e.get("page")
         if page not in dup_of:
             continue
-        target = None
-        qn = _norm(e.get("quote", ""))
-        for o in originals.get(dup_of[page], []):
-            same_kind = all(o.get(k) == e.get(k) for k in ("label", "kind", "category") if k in e or k in o)
-            if not same_kind:
-                continue
-            on = _norm(o.get("quote", ""))
-            if on == qn:
-                target = o
-                break
-            sm = SequenceMatcher(None, qn, on, autojunk=False)
-            # the cheap upper bounds first: most pairs are told apart without the full ratio
-            if sm.real_quick_ratio() >= 0.8 and sm.quick_ratio() >= 0.8 and sm.ratio() >= 0.8:
-                target = o
-                break
+        target = _counterpart(e, originals.get(dup_of[page], []))
         cite = {k: e[k] for k in ("page", "quote", "start", "end", "document") if k in e}
         if target is not None:
             target.setdefault("also_at", []).append(cite)
@@ -123,3 +106,20 @@ def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[d
             e["duplicate_of"] = dup_of[page]
             kept.append(e)
     return kept
+
+
+def _counterpart(e: dict, originals: list[tuple[dict, list[str]]]) -> dict | None:
+    """The entry of the earlier page that E repeats: the same kind and the same quote, or one
+    whose words match at least 80% (OCR misreads, a line wrapped differently)."""
+    words = _words(e.get("quote", ""))
+    candidates = [(o, ow) for o, ow in originals
+                  if all(o.get(k) == e.get(k) for k in ("label", "kind", "category") if k in e or k in o)]
+    for o, ow in candidates:
+        if ow == words:
+            return o
+    for o, ow in candidates:
+        sm = SequenceMatcher(None, words, ow, autojunk=False)
+        # the cheap upper bounds first: most pairs are told apart without the full ratio
+        if sm.real_quick_ratio() >= 0.8 and sm.quick_ratio() >= 0.8 and sm.ratio() >= 0.8:
+            return o
+    return None

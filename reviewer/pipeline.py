@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LOWER, NORM, ORTH
+from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -64,6 +64,11 @@ def run_pipeline(nlp: Language, texts):
         for _, proc in nlp.pipeline:
             doc = proc(doc)
         yield doc
+
+
+def _bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence bounds as token offsets (kept by the sentence component, else from doc.sents)."""
+    return doc._.bounds if doc._.bounds is not None else [(s.start, s.end) for s in doc.sents]
 
 
 def sentences(doc: Doc) -> list[Span]:
@@ -248,8 +253,10 @@ class Sentences:
                 fixed.append(i)
         if fixed[0] != 0:
             fixed.insert(0, 0)
-        for i in fixed:
-            doc[i].is_sent_start = True
+        # one write for all starts: setting token.is_sent_start rescans the Doc every time
+        marks = doc.to_array(SENT_START)
+        marks[fixed] = 1
+        doc.from_array([SENT_START], marks)
         cuts = fixed + [n]
         doc._.bounds = list(zip(cuts, cuts[1:]))
         return doc
@@ -365,6 +372,75 @@ def expand_templates(templates: list[list[str]]) -> list[str]:
     return phrases
 
 
+# ---------------------------------------------------------------- token matcher
+class GatedMatcher:
+    """A spaCy ``Matcher`` that only looks where a match can start.
+
+    ``Matcher`` walks every token of the Doc as a Python object, which on a bundle cost more
+    than all the phrase matching. When every pattern starts with a required token given by
+    ``LOWER`` (a word or an ``IN`` list) and has a bounded length, the matcher runs only on
+    windows that open at such a word and are as long as the longest pattern. A match starts
+    on its first token, so the windows hold every match the whole Doc would give, and only
+    matches starting on a window's opening words are kept. Otherwise it runs on the Doc.
+    """
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self.matcher = Matcher(vocab, validate=True)
+        self.first: set[int] | None = set()
+        self.longest = 0
+
+    def __len__(self) -> int:
+        return len(self.matcher)
+
+    def add(self, key: str, pattern: list[dict]) -> None:
+        self.matcher.add(key, [pattern])
+        if self.first is None:
+            return
+        spec = pattern[0].get("LOWER") if "OP" not in pattern[0] else None
+        words = [spec] if isinstance(spec, str) else (spec.get("IN") if isinstance(spec, dict) and set(spec) == {"IN"} else None)
+        bounded = all(t.get("OP", "?") == "?" for t in pattern)
+        if not words or not bounded or any(not isinstance(w, str) for w in words):
+            self.first = None  # cannot gate this pattern: match on the whole Doc
+            return
+        self.first.update(self.vocab.strings.add(w.lower()) for w in words)
+        self.longest = max(self.longest, len(pattern))
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if not len(self.matcher):
+            return []
+        if self.first is None:
+            return list(self.matcher(doc))
+        first = self.first
+        starts = [i for i, x in enumerate(doc.to_array(LOWER).tolist()) if x in first]
+        out: list[tuple[int, int, int]] = []
+        n = len(doc)
+        k = 0
+        while k < len(starts):
+            a = starts[k]
+            b = min(n, a + self.longest)
+            opening = {a}
+            k += 1
+            while k < len(starts) and starts[k] < b:
+                opening.add(starts[k])
+                b = min(n, starts[k] + self.longest)
+                k += 1
+            out.extend((key, a + s, a + e) for key, s, e in self.matcher(doc[a:b]) if a + s in opening)
+        return out
+
+
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """``spacy.util.filter_spans`` on (start, end, key) tuples: of overlapping matches the
+    longest wins, then the first; no Span objects are made for the matches that lose."""
+    taken: set[int] = set()
+    out = []
+    for m in sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True):
+        if m[0] not in taken and m[1] - 1 not in taken:
+            out.append(m)
+            taken.update(range(m[0], m[1]))
+    return sorted(out)
+
+
 # ---------------------------------------------------------------- concepts
 @Language.factory("casefile_concepts_v1", default_config={"spans_key": "concepts"})
 def make_concepts(nlp: Language, name: str, spans_key: str):
@@ -382,7 +458,7 @@ class Concepts:
         self.spans_key = spans_key
         self.data: dict = {}
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = GatedMatcher(nlp.vocab)
 
     def _pattern_doc(self, text: str) -> Doc:
         return Normalizer()(self.nlp.make_doc(text))
@@ -391,35 +467,29 @@ class Concepts:
         validate_concepts(data, where)
         self.data = data
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.matcher = GatedMatcher(self.nlp.vocab)
         for label, spec in data["labels"].items():
             phrases = list(spec.get("phrases", [])) + expand_templates(spec.get("templates", []))
             for phrase in dict.fromkeys(phrases):
                 self.phrase_matcher.add(f"{label}|{phrase}", [self._pattern_doc(phrase)])
             for k, pattern in enumerate(spec.get("patterns", [])):
                 try:
-                    self.matcher.add(f"{label}|pattern{k + 1}", [pattern])
+                    self.matcher.add(f"{label}|pattern{k + 1}", pattern)
                 except Exception as e:
                     raise RulesError(f"{where}: label {label}: token pattern {k + 1} rejected by spaCy ({e})") from None
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
-        by_label: dict[str, list[Span]] = {}
-        matches = list(self.phrase_matcher(doc))
-        if len(self.matcher):
-            matches += list(self.matcher(doc))
-        for match_id, start, end in matches:
-            rule = strings[match_id]
-            label = rule.split("|", 1)[0]
-            span = Span(doc, start, end, label=label, span_id=rule)
-            by_label.setdefault(label, []).append(span)
+        by_label: dict[str, list[tuple[int, int, int]]] = {}
+        for match_id, start, end in list(self.phrase_matcher(doc)) + self.matcher(doc):
+            by_label.setdefault(strings[match_id].split("|", 1)[0], []).append((start, end, match_id))
         spans: list[Span] = []
-        kept = {label: filter_spans(label_spans) for label, label_spans in by_label.items()}
-        for label, label_spans in kept.items():
+        for label, matches in by_label.items():
             # a span inside one of another label ("sensitive unused material" inside
             # "non-sensitive unused material") is that other concept, not this one
             outer = [o for x in self.data["labels"][label].get("within_excluded", []) for o in by_label.get(x, [])]
-            spans.extend(s for s in label_spans if not any(o.start <= s.start and s.end <= o.end for o in outer))
+            spans.extend(Span(doc, a, b, label=label, span_id=strings[key]) for a, b, key in _longest_first(matches)
+                          if not any(o[0] <= a and b <= o[1] for o in outer))
         spans.sort(key=lambda s: (s.start, s.end))
         doc.spans[self.spans_key] = spans
         return doc
@@ -475,13 +545,14 @@ class Context:
         self.data = data
         self.rules = data["modifiers"]
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.token_matcher = Matcher(self.nlp.vocab, validate=True)
+        self.token_matcher = GatedMatcher(self.nlp.vocab)
         for k, m in enumerate(self.rules):
             if "pattern" in m:
-                self.token_matcher.add(f"M{k}", [m["pattern"]])
+                self.token_matcher.add(f"M{k}", m["pattern"])
             else:
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
+        self._colon_id = self.nlp.vocab.strings.add(":")
         self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for role, words in data["roles"].items():
             self.role_matcher.add(role, [self.nlp.make_doc(w) for w in words])
@@ -501,9 +572,7 @@ class Context:
         if not targets:
             return doc
         mods = []
-        matches = list(self.matcher(doc))
-        if len(self.token_matcher):
-            matches += list(self.token_matcher(doc))
+        matches = list(self.matcher(doc)) + self.token_matcher(doc)
         for match_id, start, end in matches:
             k = int(strings[match_id][1:])
             mods.append((start, end, self.rules[k]))
@@ -515,8 +584,19 @@ class Context:
                 kept.append(m)
         # a modifier strictly inside a concept span ("outstanding" in "outstanding enquiries")
         # is part of the concept, not a modifier of it
+        bounds = [(t.start, t.end) for t in targets]
+        ordered = sorted(bounds)
+        starts = [x for x, _ in ordered]
+        longest = max(e - st for st, e in bounds)
+
         def inside(m):
-            return any(t.start <= m[0] and m[1] <= t.end and (t.end - t.start) > (m[1] - m[0]) for t in targets)
+            k = bisect.bisect_right(starts, m[0])
+            while k > 0 and starts[k - 1] >= m[0] - longest:
+                k -= 1
+                st, e = ordered[k]
+                if m[1] <= e and (e - st) > (m[1] - m[0]):
+                    return True
+            return False
 
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         # spans without modifiers keep the extension defaults (obtained, no modifiers)
@@ -524,64 +604,71 @@ class Context:
         if not kept:
             doc.spans[self.spans_key] = targets
             return doc
-        sent_of = {}
-        for sent in sentences(doc):
-            for i in range(sent.start, sent.end):
-                sent_of[i] = sent.start
+        sent_of = [0] * (len(doc) + 1)
+        for sent_start, sent_end in _bounds(doc):
+            sent_of[sent_start:sent_end] = [sent_start] * (sent_end - sent_start)
+        sent_of[len(doc)] = -1
+        by_sent: dict[int, list[tuple]] = {}
+        for m in kept:
+            by_sent.setdefault(sent_of[m[0]], []).append(m)
         # "No research ... has been done": a completion or request word inside a negation's
         # scope is itself negated
-        negs = [m for m in kept if m[2]["category"] == "NEGATED" and m[2].get("direction", "forward") != "backward"]
-        flipped = []
-        for m in kept:
-            if m[2]["category"] in ("COMPLETED", "REQUESTED") and any(
-                    n[1] <= m[0] and m[0] - n[1] <= n[2].get("max_scope", 8) and sent_of.get(n[0]) == sent_of.get(m[0])
-                    and not any(term[n[1]:m[0]]) for n in negs):
-                m = (m[0], m[1], dict(m[2], category="NEGATED", literal=m[2]["literal"]))
-            flipped.append(m)
-        kept = flipped
+        for sent_start, ms in by_sent.items():
+            negs = [m for m in ms if m[2]["category"] == "NEGATED" and m[2].get("direction", "forward") != "backward"]
+            if not negs:
+                continue
+            by_sent[sent_start] = [
+                (m[0], m[1], dict(m[2], category="NEGATED", literal=m[2]["literal"]))
+                if m[2]["category"] in ("COMPLETED", "REQUESTED") and any(
+                    n[1] <= m[0] and m[0] - n[1] <= n[2].get("max_scope", 8) and not any(term[n[1]:m[0]]) for n in negs)
+                else m
+                for m in ms]
         role_at = sorted(a for a, _, _ in (doc._.roles or []))
         row_status = self._row_status(doc)
-        for s in targets:
+        colon_id = self._colon_id
+        orth = doc.to_array(ORTH).tolist()
+        idx = doc.to_array(IDX).tolist()
+        ends = [i + n for i, n in zip(idx, doc.to_array(LENGTH).tolist())]
+        for s, (s_start, s_end) in zip(targets, bounds):
             found = []
-            for start, end, rule in kept:
-                if sent_of.get(start) != sent_of.get(s.start):
-                    continue
+            here = sent_of[s_start]
+            sent_mods = by_sent.get(here, ())
+            for start, end, rule in sent_mods:
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
                 dist = None
-                if start < s.end and s.start < end:
+                if start < s_end and s_start < end:
                     # a modifier sharing words with the span ("not asked" over "asked about
                     # consent") speaks of it whatever its direction
                     found.append((0, rule, start, end))
                     continue
-                if direction in ("forward", "bidirectional") and s.start >= end:
-                    if s.start - end <= scope and not any(term[end:s.start]):
-                        dist = s.start - end
-                if direction in ("backward", "bidirectional") and s.end <= start:
+                if direction in ("forward", "bidirectional") and s_start >= end:
+                    if s_start - end <= scope and not any(term[end:s_start]):
+                        dist = s_start - end
+                if direction in ("backward", "bidirectional") and s_end <= start:
                     # looking back, a mention of a party in between starts another clause's subject
-                    crosses_role = any(s.end <= r < start for r in role_at)
-                    if start - s.end <= scope and not any(term[s.end:start]) and not crosses_role:
-                        d = start - s.end
+                    crosses_role = any(s_end <= r < start for r in role_at)
+                    if start - s_end <= scope and not any(term[s_end:start]) and not crosses_role:
+                        d = start - s_end
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
-            row = row_status.get(sent_of.get(s.start))
+            row = row_status.get(here)
             if row:
                 found.append((-1, row[0], row[1], row[2]))
             # a label ("Suspect phone: not seized") takes the modifiers of its value
-            colon = s.end < len(doc) and doc[s.end].text == ":" and sent_of.get(s.end) == sent_of.get(s.start)
-            if colon:
-                for start, end, rule in kept:
-                    if s.end < start <= s.end + 4 and sent_of.get(start) == sent_of.get(s.start) and not any(term[s.end:start]) \
+            if s_end < len(doc) and orth[s_end] == colon_id and sent_of[s_end] == here:
+                for start, end, rule in sent_mods:
+                    if s_end < start <= s_end + 4 and not any(term[s_end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
-                        found.append((start - s.end, rule, start, end))
+                        found.append((start - s_end, rule, start, end))
             if not found:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
             s._.modifiers = [
-                {"category": r["category"], "literal": r["literal"], "text": text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])],
-                 "start": doc[a].idx, "end": doc[b - 1].idx + len(doc[b - 1]), "distance": d}
+                {"category": r["category"], "literal": r["literal"], "text": text[idx[a]:ends[b - 1]],
+                 "start": idx[a], "end": ends[b - 1], "distance": d}
                 for d, r, a, b in found
             ]
             cats = [r["category"] for _, r, _, _ in found]
@@ -602,19 +689,21 @@ class Context:
         """Status cells of table rows ("Item | Status | Detail"), by sentence start."""
         out: dict[int, tuple] = {}
         table = self.data.get("row_status", {})
-        if not table or self._bar_id not in doc.to_array(ORTH):
+        bar = self._bar_id
+        orth = doc.to_array(ORTH).tolist()
+        if not table or bar not in orth:
             return out
-        for sent in sentences(doc):
-            bars = [t.i for t in sent if t.text == "|"]
+        for sent_start, sent_end in _bounds(doc):
+            bars = [i for i in range(sent_start, sent_end) if orth[i] == bar]
             if not bars:
                 continue
-            edges = [sent.start - 1] + bars + [sent.end]
+            edges = [sent_start - 1] + bars + [sent_end]
             for a, b in zip(edges, edges[1:]):
                 cell = doc[a + 1:b]
                 words = cell.text.strip().lower().rstrip(".").split(",")[0].strip()
                 if words in table and cell.end > cell.start:
                     cat = table[words]
-                    out[sent.start] = ({"category": cat, "literal": words}, cell.start, cell.end)
+                    out[sent_start] = ({"category": cat, "literal": words}, cell.start, cell.end)
                     break
         return out
 

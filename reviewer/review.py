@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .checklist import Checker, Citation
@@ -33,38 +34,49 @@ class Reviewer:
         self.doc_rules = load_doc_rules()
         self.checklist_rules = load_checklist(self.labels)
         self.pipeline = pipeline_name(self.nlp)
+        self.timings: dict[str, float] = {}  # seconds per stage of the last review
 
     def review(self, path: str | Path, case_id: str | None = None, ocr: str = "auto", workers: int | None = None) -> Report:
         """Review the case at PATH. ``ocr``: auto | always | never; ``workers``: OCR processes."""
         t0 = time.perf_counter()
         path = Path(path)
-        ex = extract_case(path, ocr=ocr, workers=workers)
-        docs = segment(ex.pages, self.doc_rules)
-        add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
-        parties = find_parties(ex.pages, self.doc_rules)
-        for page in ex.pages:  # same length: offsets stay valid
-            page.text = unwrap_soft_breaks(page.text)
-        tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
-        interviews = {f.sentence for f in tagged.findings
-                      if f.label == "INTERVIEW" and f.status == "obtained" and f.subject in ("suspect", "unknown")}
-        timeline, _ = build_timeline(tagged.sentences, interviews=interviews)
-        owners = {d.id: _owner(d, parties) for d in docs}
-        checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
-        items = checker.run()
-        tpm = [{k: v for k, v in r.items() if not k.startswith("_")} for r in checker.tpm_requests]
-        ocr_pages = {p.number for p in ex.pages if p.extractor.startswith("tesseract")}
-        evidence = self._evidence(tagged, ocr_pages)
-        concerns = checker.find_concerns()
-        if ex.duplicates:  # the same statement twice: one entry citing both places
-            evidence = merge_duplicates(evidence, ex.duplicates)
-            concerns = merge_duplicates(concerns, ex.duplicates)
-            tpm = merge_duplicates(tpm, ex.duplicates)
-            for item in items:
-                merged = merge_duplicates([c.to_dict() for c in item.evidence], ex.duplicates)
-                item.evidence = [Citation(m["document"], m["page"], m["quote"], m["start"], m["end"], m.get("why", ""),
-                                          m.get("also_at", [])) for m in merged]
+        clock = _Stages()
+        with clock("extract"):
+            ex = extract_case(path, ocr=ocr, workers=workers)
+        with clock("segment"):
+            docs = segment(ex.pages, self.doc_rules)
+            add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
+        with clock("parties"):
+            parties = find_parties(ex.pages, self.doc_rules)
+        with clock("tag"):
+            for page in ex.pages:  # same length: offsets stay valid
+                page.text = unwrap_soft_breaks(page.text)
+            tagged = tag(ex.pages, docs, parties, self.nlp, self.doc_rules)
+        with clock("timeline"):
+            interviews = {f.sentence for f in tagged.findings
+                          if f.label == "INTERVIEW" and f.status == "obtained" and f.subject in ("suspect", "unknown")}
+            timeline, _ = build_timeline(tagged.sentences, interviews=interviews)
+        with clock("checklist"):
+            owners = {d.id: _owner(d, parties) for d in docs}
+            checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
+            items = checker.run()
+            tpm = [{k: v for k, v in r.items() if not k.startswith("_")} for r in checker.tpm_requests]
+            concerns = checker.find_concerns()
+        with clock("evidence"):
+            ocr_pages = {p.number for p in ex.pages if p.extractor.startswith("tesseract")}
+            evidence = self._evidence(tagged, ocr_pages)
+        with clock("duplicates"):
+            if ex.duplicates:  # the same statement twice: one entry citing both places
+                evidence = merge_duplicates(evidence, ex.duplicates)
+                concerns = merge_duplicates(concerns, ex.duplicates)
+                tpm = merge_duplicates(tpm, ex.duplicates)
+                for item in items:
+                    merged = merge_duplicates([c.to_dict() for c in item.evidence], ex.duplicates)
+                    item.evidence = [Citation(m["document"], m["page"], m["quote"], m["start"], m["end"], m.get("why", ""),
+                                              m.get("also_at", [])) for m in merged]
         schedules = {d.id: [row for n in range(d.first_page, d.last_page + 1) for t in ex.pages[n - 1].tables for row in t]
                      for d in docs if d.kind in ("MG6C", "MG6D")}
+        self.timings = clock.seconds
         log.info("reviewed %s: %d pages, %d documents, %d findings in %.2fs",
                  case_id or path.name, len(ex.pages), len(docs), len(tagged.findings), time.perf_counter() - t0)
         return Report(
@@ -93,6 +105,21 @@ class Reviewer:
                         "subject_cue": f.subject_cue, "ocr": f.page in ocr_pages,
                         "modifiers": [{"category": m["category"], "text": m["text"], "start": m["start"], "end": m["end"]} for m in f.modifiers]})
         return out
+
+
+class _Stages:
+    """Seconds spent in each stage of one review (``Reviewer.timings``, for bench/stages.py)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
 
 
 _default: Reviewer | None = None

@@ -11,11 +11,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from spacy.attrs import LOWER
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 
 from .extraction import Page
-from .pipeline import run_pipeline, sentences as sentence_spans
+from .pipeline import _bounds, run_pipeline
 from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
 
 
@@ -114,12 +114,12 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         owner = _owner(d, parties)
         # mentions of the parties: (token start, token end, role, cue)
         text = page.text  # the Doc's text (Doc.text would rebuild it token by token)
-        mentions = [(a, b, role, text[doc[a].idx:doc[b - 1].idx + len(doc[b - 1])]) for a, b, role in (doc._.roles or [])]
+        idx = doc.to_array(IDX).tolist()
+        mentions = [(a, b, role, text[idx[a]:_end_char(doc, idx, b)]) for a, b, role in (doc._.roles or [])]
         if name_re is not None:
-            starts = [t.idx for t in doc]
-            for m in name_re.finditer(page.text):
-                a = bisect.bisect_right(starts, m.start()) - 1
-                b = bisect.bisect_left(starts, m.end())
+            for m in name_re.finditer(text):
+                a = bisect.bisect_right(idx, m.start()) - 1
+                b = bisect.bisect_left(idx, m.end())
                 mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1)))
         for i, low_id in enumerate(doc.to_array(LOWER).tolist()):
             role = pronoun_role.get(low_id)
@@ -128,38 +128,48 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
             elif low_id in first_person and owner and d.kind == "MG11" and (low_id != lower_i or doc[i].text == "I"):
                 mentions.append((i, i + 1, owner, doc[i].text))
         mentions.sort()
+        mention_starts = [m[0] for m in mentions]
         terms = doc._.terminators or []
         spans = list(doc.spans.get("concepts", []))
         si = 0
-        for sent in sentence_spans(doc):
-            heading = section_subject(text[sent.start_char:sent.end_char], rules)
+        for a, b in _bounds(doc):
+            sent_start, sent_end = idx[a], (idx[b] if b < len(idx) else len(text))
+            heading = section_subject(text[sent_start:sent_end], rules)
             if heading is not None:
                 section = None if heading == "none" else heading
-            start, end = _trim(text, sent.start_char, sent.end_char)
+            start, end = _trim(text, sent_start, sent_end)
             if start >= end:
                 continue
             s = Sentence(len(sentences), page.number, d.id, d.kind, start, end, text[start:end], section)
             sentences.append(s)
-            clause_cuts = [i for i in terms if sent.start <= i < sent.end]
-            sent_mentions = [m for m in mentions if sent.start <= m[0] < sent.end]
-            while si < len(spans) and spans[si].start < sent.start:
+            clause_cuts = terms[bisect.bisect_left(terms, a):bisect.bisect_left(terms, b)]
+            sent_mentions = mentions[bisect.bisect_left(mention_starts, a):bisect.bisect_left(mention_starts, b)]
+            while si < len(spans) and spans[si].start < a:
                 si += 1
             j = si
-            while j < len(spans) and spans[j].start < sent.end:
+            while j < len(spans) and spans[j].start < b:
                 sp = spans[j]
                 j += 1
                 clause = bisect.bisect_right(clause_cuts, sp.start)
-                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, sp.label_ in agent_labels)
-                mods = list(sp._.modifiers or [])
+                label = sp.label_
+                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels)
+                ext = sp._
+                mods = list(ext.modifiers or [])
+                sc, ec = sp.start_char, sp.end_char
                 f = Finding(
-                    label=sp.label_, rule=sp.id_, status=sp._.status, nil=bool(sp._.nil), subject=subject,
+                    label=label, rule=sp.id_, status=ext.status, nil=bool(ext.nil), subject=subject,
                     subject_cue=cue, page=page.number, doc=d.id, doc_kind=d.kind,
-                    start=sp.start_char, end=sp.end_char, text=text[sp.start_char:sp.end_char], sentence=s.index, clause=clause,
+                    start=sc, end=ec, text=text[sc:ec], sentence=s.index, clause=clause,
                     modifiers=mods, reasoned=any(m["category"] == "REASON" for m in mods),
                 )
                 s.findings.append(len(findings))
                 findings.append(f)
     return Tagged(sentences, findings)
+
+
+def _end_char(doc, idx: list[int], b: int) -> int:
+    """The character offset where token b - 1 ends."""
+    return idx[b - 1] + len(doc[b - 1])
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
