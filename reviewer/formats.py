@@ -7,8 +7,10 @@ of the case, named ``message.eml/attachment.pdf``.
 """
 from __future__ import annotations
 
+import datetime
 import email
 import email.policy
+import email.utils
 import html
 import io
 import re
@@ -119,7 +121,9 @@ def _inside_rfc822(root, part) -> bool:
 
 
 def read_msg(data: bytes) -> Message:
-    """Parse an Outlook ``.msg`` with extract-msg (optional: ``pip install -r requirements-ocr.txt``)."""
+    """Parse an Outlook ``.msg`` (an OLE2 compound file, MS-OXMSG) with extract-msg, an optional
+    dependency (``pip install 'casefile-reviewer[msg]'``). Any failure to read it is a ``corrupt``
+    :class:`FormatError`, never another exception: a damaged message must not stop the case."""
     try:
         import extract_msg
     except ImportError:
@@ -131,22 +135,49 @@ def read_msg(data: bytes) -> Message:
     except Exception as e:
         raise FormatError("corrupt", f"the Outlook message cannot be opened ({type(e).__name__})") from None
     try:
-        fields = {"From": m.sender, "To": m.to, "Cc": m.cc, "Date": m.date, "Subject": m.subject}
-        body = m.body or ""
-        if not body.strip() and getattr(m, "htmlBody", None):
-            raw = m.htmlBody
-            body = _html_to_text(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
-        attachments = []
-        for i, a in enumerate(m.attachments, 1):
-            name = getattr(a, "longFilename", None) or getattr(a, "shortFilename", None) or f"attachment_{i}"
-            payload = a.data
-            if hasattr(payload, "exportBytes"):  # an embedded .msg
-                payload, name = payload.exportBytes(), name if name.lower().endswith(".msg") else name + ".msg"
-            attachments.append(Attachment(name, payload if isinstance(payload, bytes) else b""))
+        fields = _msg_fields(m)
+        body = _msg_body(m)
+        attachments = [_msg_attachment(a, i) for i, a in enumerate(m.attachments, 1)]
+    except Exception as e:  # a damaged stream or property found while reading (olefile, decoding)
+        raise FormatError("corrupt", f"the Outlook message cannot be read ({type(e).__name__})") from None
     finally:
         m.close()
     text = _header_block(fields.get) + "\n\n" + body.replace("\r\n", "\n").strip()
     return Message(text.strip(), attachments)
+
+
+def _msg_fields(m) -> dict:
+    """From, To, Cc, Date, Subject of an opened .msg; the date as in an e-mail header (RFC 5322).
+
+    To and Cc come from the recipient storages (or the transport headers); a message saved
+    without them still has the display lists PR_DISPLAY_TO / PR_DISPLAY_CC (names only)."""
+    string = getattr(m, "getStringStream", lambda _name: None)
+    date = m.date
+    if isinstance(date, datetime.datetime):
+        date = email.utils.format_datetime(date if date.tzinfo else date.replace(tzinfo=datetime.timezone.utc))
+    return {"From": m.sender, "To": m.to or string("__substg1.0_0E04"), "Cc": m.cc or string("__substg1.0_0E03"),
+            "Date": date, "Subject": m.subject}
+
+
+def _msg_body(m) -> str:
+    """The plain-text body, else the HTML body as text."""
+    body = m.body or ""
+    if not body.strip() and getattr(m, "htmlBody", None):
+        raw = m.htmlBody
+        body = _html_to_text(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)
+    return body
+
+
+def _msg_attachment(a, i: int) -> Attachment:
+    """One attachment of a .msg: a file by value, or an embedded message exported as its own .msg
+    (named by its display name, which Outlook sets to the message's subject)."""
+    name = (getattr(a, "longFilename", None) or getattr(a, "shortFilename", None)
+            or getattr(a, "displayName", None) or f"attachment_{i}")
+    name = re.sub(r"[/\\\x00-\x1f]+", "_", name).strip() or f"attachment_{i}"  # it becomes a path: message.msg/name
+    payload = a.data
+    if hasattr(payload, "exportBytes"):  # an embedded .msg
+        payload, name = payload.exportBytes(), name if name.lower().endswith(".msg") else name + ".msg"
+    return Attachment(name, payload if isinstance(payload, bytes) else b"")
 
 
 def image_frames(data: bytes) -> list:

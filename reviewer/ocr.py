@@ -14,7 +14,9 @@ The flow for one page image:
    orientation detection (``--psm 1``: OSD, then layout) and keep whichever read is better.
    Upright pages, nearly all of them, so pay for OSD only when it can help.
 4. build the text line by line from Tesseract's TSV and repair the usual OCR confusions
-   (:func:`clean_ocr_text`), so rules written for typed text still match.
+   (:func:`clean_ocr_text`), so rules written for typed text still match; letter confusions
+   ("rn" read for "m" and the like) are repaired only where an English word list
+   (:data:`WORD_LISTS`, Debian's ``wbritish-large``) says which reading is a word.
 
 Nothing here logs page text.
 """
@@ -145,6 +147,103 @@ _DIGITLIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S
 _NUMERIC_CORE = re.compile(r"^[0-9lIO|oSB]+(?:[/.:\-][0-9lIO|oSB]+)*$")
 
 
+# Letter confusions: (what OCR read, what was printed). A word is changed only when it is not a
+# known word and exactly one reading with at most MAX_CONFUSIONS of these changes is one.
+CONFUSIONS = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("li", "h"), ("h", "li"))
+MAX_CONFUSIONS = 2
+MIN_LETTERS = 4  # shorter words ("tum", "bom", "mom") are too often real words, names or abbreviations
+# The English vocabulary: the first of these that exists (Debian: wbritish-large, SCOWL size 70,
+# British spelling). Without one, letter confusions are left alone: every word would look unknown.
+WORD_LISTS = ("/usr/share/dict/british-english-large", "/usr/share/dict/british-english", "/usr/share/dict/words")
+# Words of police and CPS files that the word list lacks (lower case).
+DOMAIN_WORDS = frozenset("""
+    arrestee arrestees bodycam bodycams bodyworn cellsite chatlog chatlogs childline complainant complainants
+    disclosable facebook geolocation hashtag hashtags imei instagram livestream livestreamed messaged
+    paedophile paedophiles precharge recency screengrab screengrabs sexting sextortion snapchat snapchatted
+    uber upskirting voicemail voicemails whatsapp whatsapped
+""".split())
+_CONFUSABLE = re.compile("|".join(sorted({re.escape(a) for a, _ in CONFUSIONS}, key=len, reverse=True)))
+_REPAIRABLE = re.compile(r"^[A-Za-z]+(?:-[A-Za-z]+)*(?:'s|')?$")  # words, hyphenated words, possessives
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset[str]  # lower-case entries: what a repaired word may become
+    names: frozenset[str]  # the other entries (names, places, acronyms), lower-cased: known, never a repair
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or word in self.names
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.names)
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The first of :data:`WORD_LISTS` found, plus :data:`DOMAIN_WORDS`; empty when no word list is
+    installed (letter confusions are then not repaired). Read once per process (~0.1 s)."""
+    for path in WORD_LISTS:
+        try:
+            with open(path, encoding="utf-8") as f:
+                entries = f.read().split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        entries = [w for w in entries if "'" not in w]  # possessives: "'s" is split off before the look-up
+        words = {w for w in entries if w.islower()} | DOMAIN_WORDS
+        names = {w.lower() for w in entries if not w.islower()} - words
+        return Vocabulary(frozenset(words), frozenset(names))
+    log.warning("no English word list (%s): OCR letter confusions are not repaired "
+                "(Debian: apt-get install wbritish-large)", ", ".join(WORD_LISTS))
+    return Vocabulary(frozenset(), frozenset())
+
+
+def _readings(word: str) -> set[str]:
+    """WORD with one to MAX_CONFUSIONS non-overlapping confusions undone ("cornplainant" -> "complainant")."""
+    sites = sorted((i, read, printed) for read, printed in CONFUSIONS
+                   for i in range(len(word)) if word.startswith(read, i))
+    out: set[str] = set()
+
+    def undo(first: int, text: str, shift: int, free_from: int, left: int) -> None:
+        for k in range(first, len(sites)):
+            i, read, printed = sites[k]
+            if i < free_from:  # overlaps a confusion already undone
+                continue
+            j = i + shift
+            changed = text[:j] + printed + text[j + len(read):]
+            out.add(changed)
+            if left > 1:
+                undo(k + 1, changed, shift + len(printed) - len(read), i + len(read), left - 1)
+
+    undo(0, word, 0, 0, MAX_CONFUSIONS)
+    out.discard(word)
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def repair_word(word: str) -> str:
+    """WORD (letters only) with OCR letter confusions undone, or WORD itself.
+
+    Conservative: lower-case words of :data:`MIN_LETTERS` or more only (capitalised words are
+    too often names: "Mr Horn", "Cleary"; ALL-CAPS ones surnames, acronyms and codes), and only
+    when WORD is not a known word in any case and exactly one reading of it is a lower-case
+    word ("rnobile" -> "mobile"; "modern", "modem", "burn" stay)."""
+    if len(word) < MIN_LETTERS or not word.islower() or not _CONFUSABLE.search(word):
+        return word
+    vocab = vocabulary()
+    if not vocab or word in vocab:
+        return word
+    known = [r for r in _readings(word) if r in vocab.words and len(r) >= MIN_LETTERS - 1]  # "tlie" -> "the"
+    return known[0] if len(known) == 1 else word
+
+
+def _repair_letters(core: str) -> str:
+    """Undo letter confusions in each word of CORE (hyphenated parts; a possessive ending kept)."""
+    if not _REPAIRABLE.match(core):
+        return core
+    stem, tail = (core[:-2], core[-2:]) if core.endswith("'s") else (core[:-1], "'") if core.endswith("'") else (core, "")
+    return "-".join(repair_word(part) for part in stem.split("-")) + tail
+
+
 def fix_ligatures(text: str) -> str:
     for k, v in _LIGATURES.items():
         text = text.replace(k, v)
@@ -175,6 +274,7 @@ def _fix_token(tok: str) -> str:
     if any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", core)) and core.isalpha():
         # "thé" -> "the": stray accents are scanner noise far more often than real diacritics here
         core = "".join(c for c in unicodedata.normalize("NFD", core) if not unicodedata.combining(c))
+    core = _repair_letters(core)
     return lead + core + trail
 
 
@@ -184,7 +284,9 @@ def clean_ocr_text(text: str) -> str:
     Ligatures, curly quotes and dashes; words broken by a hyphen at a line end are rejoined
     ("inter-/viewed" -> "interviewed", the rest of the line moves up); ``l``/``1``/``O``/``0``
     look-alikes inside numbers and words; ``|`` read for "I"; stray accents ("thé"); lone
-    ``.``/``'`` specks. This builds the page text, so every citation offset refers to the repaired text.
+    ``.``/``'`` specks; letter confusions that a word list settles ("cornplainant's rnobile" ->
+    "complainant's mobile", :func:`repair_word`). This builds the page text, so every citation
+    offset refers to the repaired text (a repaired word may be shorter or longer).
     """
     text = fix_ligatures(text)
     for k, v in _QUOTES.items():
@@ -343,6 +445,7 @@ def run_jobs(jobs: Iterable[Job], workers: int | None = None, timeout: float = P
     """
     workers = workers or default_workers()
     tesseract_version()  # fail early, once, when Tesseract is missing
+    vocabulary()  # read the word list once, before the workers need it
     pending: list[tuple[object, object]] = []
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:

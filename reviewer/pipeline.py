@@ -720,10 +720,11 @@ class Context:
 
 # ---------------------------------------------------------------- loading
 def rules_digest(path: Path = MODELS) -> str:
-    """A short hash of every rule and definition file, stamped on reports beside the version."""
+    """A short hash of every rule and definition file and of the tokenizer's special cases,
+    stamped on reports beside the version."""
     h = hashlib.sha256()
     for f in sorted(path.rglob("*")):
-        if f.is_file() and f.suffix in (".json", ".jsonl", ".cfg"):
+        if f.is_file() and (f.suffix in (".json", ".jsonl", ".cfg") or f.name == "tokenizer"):
             h.update(f.relative_to(path).as_posix().encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:12]

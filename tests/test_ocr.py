@@ -1,4 +1,4 @@
-"""OCR of scanned pages: real Tesseract on pages these tests draw, noise and skew included."""
+"""OCR of scanned pages: real Tesseract on pages these tests draw, noise and skew included; the repair of OCR confusions."""
 import shutil
 
 import pytest
@@ -6,7 +6,8 @@ from reportlab.pdfgen import canvas
 
 from reviewer import review
 from reviewer.extraction import extract_case
-from reviewer.ocr import clean_ocr_text, text_quality
+from reviewer import ocr
+from reviewer.ocr import clean_ocr_text, repair_word, text_quality
 
 from _scans import degrade, image_pdf, text_page_image
 
@@ -131,6 +132,76 @@ def test_ocr_confusions_are_repaired():
     t = clean_ocr_text("| was inter-\nviewed on l4/03/2O24 by the p0lice . thé ﬁrst MG11 DC4471 ‘suspect’s’ phone")
     assert t.startswith("I was interviewed\non 14/03/2024 by the police")
     assert "the first MG11 DC4471 'suspect's' phone" in t
+
+
+@pytest.fixture
+def no_word_list(monkeypatch):
+    """As on a machine without an English word list (Debian: wbritish-large)."""
+    monkeypatch.setattr(ocr, "WORD_LISTS", ("/nonexistent/words",))
+    ocr.vocabulary.cache_clear()
+    ocr.repair_word.cache_clear()
+    yield
+    ocr.vocabulary.cache_clear()
+    ocr.repair_word.cache_clear()
+
+
+def test_word_list_is_installed():
+    assert len(ocr.vocabulary()) > 100_000, "apt-get install wbritish-large (scripts/setup.sh)"
+    assert {"complainant", "statement", "mobile", "modem", "burn"} <= ocr.vocabulary().words
+
+
+def test_letter_confusions_are_repaired():
+    assert clean_ocr_text("The cornplainant's rnobile phone was seized") == "The complainant's mobile phone was seized"
+    assert clean_ocr_text("the staternent was taken and he was interviewecl (vvitness: DC Horn).") == \
+        "the statement was taken and he was interviewed (witness: DC Horn)."
+    assert clean_ocr_text("tlie cornrnunication witli cornplainants' rnobile-phone records") == \
+        "the communication with complainants' mobile-phone records"  # two confusions in one word; possessive plural
+    assert repair_word("clisclosure") == "disclosure" and repair_word("wliich") == "which"
+
+
+def test_real_words_names_and_codes_are_left_alone():
+    text = ("Burn said Mr Horn has a modern modem. Ms Cleary met Liang at the barn; turn left. "
+            "URN 47WM0213344/24 MG11 DC4471 at 02:40 on 14/03/2024, oic@police.example rnobile@police.example "
+            "STATERNENT by TULL")
+    assert clean_ocr_text(text) == text
+    # a real but rare word stays ("tum" for "turn" cannot be told from "tum" for "tummy")
+    assert repair_word("tum") == "tum" and repair_word("modem") == "modem"
+    # capitalised words may be names ("Cleary" is one confusion from "deary"), so only lower case is repaired
+    assert repair_word("Cornplainant") == "Cornplainant" and repair_word("cleary") == "deary"
+    # two readings are words: no way to choose, so none is taken
+    assert repair_word("clarnp") == "clarnp"  # damp or clamp
+    assert repair_word("whatsapp") == "whatsapp" and repair_word("snapchat") == "snapchat"  # police words
+
+
+def test_without_a_word_list_letters_are_not_changed(no_word_list, caplog):
+    assert clean_ocr_text("The cornplainant's rnobile phone was seized on l4/03/2O24") == \
+        "The cornplainant's rnobile phone was seized on 14/03/2024"
+    assert "no English word list" in caplog.text
+
+
+def test_repaired_words_keep_citations_exact(tmp_path):
+    """Tesseract reads the confusions printed on a scan; the page text has the repaired words and
+    every quote the review cites is found at its offsets in that text."""
+    lines = MG11[:2] + ["The cornplainant's rnobile phone was seized on 04/03/2024 and the staternent was taken."] + MG11[2:]
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "scan.pdf").write_bytes(image_pdf([degrade(text_page_image(lines), angle=1, seed=4)]))
+    rep = review(case)
+    page = rep.pages[0]
+    assert page.extractor == "tesseract"
+    assert "The complainant's mobile phone was seized on 04/03/2024 and the statement was taken." in page.text
+    r = rep.to_dict()
+    quotes = [e for it in r["checklist"] for e in it["evidence"]] + r["evidence"]
+    assert any("complainant's mobile phone" in e["quote"] for e in quotes)
+    for e in quotes:
+        assert page.text[e["start"]:e["end"]] == e["quote"]
+
+
+def test_repair_is_ours_not_tesseracts(tmp_path, no_word_list):
+    page = text_page_image(["The cornplainant's rnobile phone was seized."])
+    p = tmp_path / "note.png"
+    page.save(p)
+    assert "cornplainant's rnobile phone" in extract_case(p).pages[0].text
 
 
 def test_two_workers_give_the_same_text(tmp_path):

@@ -86,3 +86,18 @@ def test_version_and_digest_are_stamped():
 def test_templates_expand_with_optional_slots():
     assert sorted(expand_templates([["check|verify", "his|", "alibi"]])) == [
         "check alibi", "check his alibi", "verify alibi", "verify his alibi"]
+
+
+def test_tokenizer_keeps_contractions_and_has_no_whitespace_or_emoticon_cases():
+    """tools/trim_tokenizer.py removed the special cases that stop spaCy caching tokens
+    (whitespace) or misread case files (emoticons such as '):'); contractions stay split."""
+    from reviewer.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    rules = nlp.tokenizer.rules
+    assert not [k for k in rules if not k.strip()]
+    assert ":)" not in rules and "):" not in rules
+    words = [t.text for t in nlp.make_doc("He didn't answer (IP): Mr. Smith wasn't seen at 9am.\n\nNo CCTV.")]
+    assert words[:3] == ["He", "did", "n't"]
+    assert ")" in words and words[words.index(")") + 1] == ":"
+    assert "Mr." in words and "was" in words and "n't" in words and "am" in words and "\n\n" in words
