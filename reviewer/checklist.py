@@ -36,7 +36,7 @@ STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
-             "doc_owners", "window", "cap", "anchor_only"}
+             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor"}
 # best first: a group takes the best status of its spans, a match the worst of its groups
 _RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
 
@@ -91,6 +91,7 @@ class ChecklistRules:
             if decide["rule"] == "evidence":
                 _require(decide.get("declined") in ("met", "missing"), w, "declined must be met or missing")
                 _require(decide.get("weak_outstanding") in ("met", "outstanding"), w, "weak_outstanding must be met or outstanding")
+                _require(decide.get("outstanding", "outstanding") in ("met", "outstanding"), w, "outstanding must be met or outstanding")
                 for alt in decide.get("match", []):
                     extra = set(alt) - _ALT_KEYS
                     _require(not extra, w, f"unknown keys in a match: {sorted(extra)}")
@@ -234,7 +235,9 @@ class Checker:
             if not ok:
                 continue
             best = [max(g, key=lambda f: _RANK[f.status]) for g in groups]
-            worst = min(best, key=lambda f: _RANK[f.status])
+            # the other groups only confirm the sense ("strategy" beside "devices"): a plan to
+            # examine a phone does not make the strategy itself outstanding
+            worst = best[0] if alt.get("status_from_anchor") else min(best, key=lambda f: _RANK[f.status])
             status = worst.status
             weak = status == "outstanding" and all(
                 m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))
@@ -266,7 +269,7 @@ class Checker:
         for m in matches:
             if m.status == "declined":
                 m.status = "obtained" if dec["declined"] == "met" else "not_done"
-            if m.status == "outstanding" and m.weak and dec["weak_outstanding"] == "met":
+            if m.status == "outstanding" and (dec.get("outstanding") == "met" or (m.weak and dec["weak_outstanding"] == "met")):
                 m.status = "obtained"
         veto = {p.lower() for p in dec.get("veto_phrases", [])}
         vetoed = [m for m in matches if m.status in ("not_done", "outstanding") and any(_phrase(f) in veto for f in m.findings)]

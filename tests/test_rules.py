@@ -205,3 +205,64 @@ def test_submission_date_from_email_to_cps(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, text)
     assert r.timeline["submitted"] == "2024-06-03"
     assert r.timeline["days_report_to_submission"] == 51
+
+
+# ----------------------------------------------------------------- second round of new wording
+HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant: Ms Nadia OKONJO\n"
+
+
+@pytest.mark.parametrize("sentence,item,expected", [
+    ('The suspect attended the station by appointment as a voluntary attender and was interviewed under caution. He remains under investigation.', 'suspect_status', 'met'),
+    ('PLUMMER was released on police bail to return on 3 March 2025, with conditions not to contact the complainant.', 'suspect_status', 'met'),
+    ('The suspect is currently remanded in custody on unrelated matters at HMP Altcourse.', 'suspect_status', 'met'),
+    ('Bail: Pre-charge bail granted until 14/02/2025 (conditions: not to attend Wendover Road).', 'suspect_status', 'met'),
+    ('He was de-arrested and released RUI pending further enquiries.', 'suspect_status', 'met'),
+    ('Current status of suspect: RUI.', 'suspect_status', 'met'),
+    ('The suspect was interviewed and released.', 'suspect_status', 'missing'),
+    ('Reasonable lines of enquiry: the following were identified at the outset and are set out below with their result.', 'rloe_recorded', 'met'),
+    ('The investigation plan lists the enquiries completed, those not pursued and the reasons, and those still outstanding.', 'rloe_recorded', 'met'),
+    ('Lines of enquiry not pursued: house-to-house beyond the immediate street, as the flat is on an isolated rural lane.', 'rloe_recorded', 'met'),
+    ('All enquiries are complete.', 'rloe_recorded', 'missing'),
+    ('A digital strategy has been agreed with the DMI setting out which devices will be examined, the date range and the categories of data.', 'digital_strategy', 'met'),
+    ("The extraction of the complainant's phone was limited to messages between the parties from 1 to 5 June, in line with the written digital strategy.", 'digital_strategy', 'met'),
+    ('No digital strategy has been prepared.', 'digital_strategy', 'missing'),
+    ('The examination parameters were agreed: WhatsApp and call logs between 01/06/2024 and 07/06/2024 only, reviewed by keyword.', 'digital_strategy', 'met'),
+    ("In interview the suspect said he was at his brother's house all night. His brother has been spoken to and a statement obtained; he does not support the alibi.", 'suspect_account_tested', 'met'),
+    ('The suspect named two friends who he says will confirm the complainant was flirting with him; both have been traced and interviewed.', 'suspect_account_tested', 'met'),
+    ('The messages the suspect relies on have been recovered from his phone and reviewed against his account.', 'suspect_account_tested', 'met'),
+    ('The Uber receipt the suspect produced in interview was checked with Uber and confirms a pickup at 02:14.', 'suspect_account_tested', 'met'),
+    ('He was asked what he did to make sure she was agreeing and said she never told him to stop.', 'consent_steps_explored', 'met'),
+    ('PLUMMER was challenged on how he could have believed she consented when she was asleep.', 'consent_steps_explored', 'met'),
+    ('The interviewing officer put to him that she was too intoxicated to consent; he replied no comment.', 'consent_steps_explored', 'met'),
+    ('Consent was not covered in interview.', 'consent_steps_explored', 'missing'),
+    ('CCTV shows the suspect buying her a double vodka and steering her away from her friends towards the exit.', 'pre_offence_conduct', 'met'),
+    ("The suspect's conduct before the offence has been analysed: he messaged her repeatedly that evening and offered to walk her home.", 'pre_offence_conduct', 'met'),
+    ('He insisted on driving her home and then took a different route to a lay-by.', 'pre_offence_conduct', 'met'),
+    ('Messages show he planned to get her alone, telling a friend "tonight\'s the night".', 'pre_offence_conduct', 'met'),
+])
+def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
+    """Status words that are part of what they describe ("remains under investigation"), RLOE
+    lists with a "not pursued" column, witnesses the suspect names, consent put to him."""
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + sentence + "\n")
+    assert status(r, item) == expected, [(row.item, row.status, [c.why for c in row.evidence]) for row in r.checklist if row.item == item]
+
+
+@pytest.mark.parametrize("text,category,reason,scope,notified,assessment", [
+    ('THIRD PARTY MATERIAL\nHolder: Brookfield Medical Practice\nMaterial sought: GP notes of the attendance on 03/04/2024 only\nReason: the complainant told her GP about the assault at that appointment; the note is potential first-complaint evidence\nComplainant notified: Yes - s.44B notice handed to her on 05/04/2024', 'medical', True, True, True, 'justified'),
+    ('- Counselling records (Rape Crisis Tyneside): requested in full as the CPS will want to see them. IP not told.', 'counselling', False, False, False, 'speculative'),
+    ("The OIC has sent a disclosure request to the IP's previous school for any records of behavioural issues or dishonesty from Year 7 onwards.", 'education', False, False, False, 'speculative'),
+    ("A request went to Avonside Children's Services for the referral made by the school nurse on 2 February 2023, which records what the complainant first said. The request is narrowed to that referral and the strategy meeting minutes that followed. Her mother, as her parent, was told in writing what is sought and why.", 'social_care', True, True, True, 'justified'),
+    ('Request made to the university counselling service for notes of her sessions with them. No reason is recorded on the request and no date range was given.', 'counselling', False, False, False, 'speculative'),
+    ('A request has been made to her GP surgery for the record of the consultation on 14 March 2024, when she disclosed the assault to the GP. This is relevant to the issue of first complaint and recent complaint. The request is confined to that single appointment. Ms OKONJO was given a letter explaining what is being sought, why, and how it will be handled.', 'medical', True, True, True, 'justified'),
+    ("We have requested the complainant's counselling notes from Talk Space. The notes may contain an account of the incident which differs from her ABE, which goes to her consistency. The request covers only sessions after 2 May 2024 in which the incident was discussed. She was informed in writing on 20 May 2024 and agreed.", 'counselling', True, True, True, 'justified'),
+    ('Social services have been asked to provide all records they hold on the complainant and her family since 2005 to check whether there are any concerns about her honesty.', 'social_care', False, False, False, 'speculative'),
+    ('Her school has been approached for her attendance record for the week of the offence. The aim is to establish whether she was in school on the Monday, as she describes telling her form tutor. The school has been asked only for that week. The complainant and her mother were sent a notification letter.', 'education', True, True, True, 'justified'),
+    ('I have applied for her medical records to see if there is anything relevant.', 'medical', False, False, False, 'speculative'),
+    ('Her employer was contacted for her sickness record. This is necessary to corroborate her account that she was off work with injuries in the week after the offence. Only the period 1 to 14 June 2024 has been requested. She has not yet been told about this request.', 'employer', True, True, False, 'justified'),
+])
+def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, category, reason, scope, notified, assessment):
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
+    reqs = [x for x in r.tpm_requests if x["category"] == category]
+    assert reqs, [x["category"] for x in r.tpm_requests]
+    x = reqs[0]
+    assert (x["reason_stated"], x["scope_limited"], x["victim_notified"], x["assessment"]) == (reason, scope, notified, assessment)
