@@ -328,7 +328,7 @@ class Checker:
             has_date = False
             for m in ms:
                 nxt = self._neighbours(m.sentence, 1)
-                if any(f.label in labels for s in nxt for f in self.t.in_sentence(s)):
+                if any(f.label in labels and f.status not in ("not_done", "hypothetical") for s in nxt for f in self.t.in_sentence(s)):
                     has_date = True
                     timed.append(m)
                     break

@@ -553,6 +553,8 @@ class Context:
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
         self._colon_id = self.nlp.vocab.strings.add(":")
+        self._determiner_ids = {self.nlp.vocab.strings.add(w) for w in ("the", "a", "an", "his", "her", "their", "this", "that")}
+        self._preposition_ids = {self.nlp.vocab.strings.add(w) for w in ("of", "by", "for", "from", "to", "with", "about", "against", "on")}
         self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for role, words in data["roles"].items():
             self.role_matcher.add(role, [self.nlp.make_doc(w) for w in words])
@@ -623,7 +625,10 @@ class Context:
                     n[1] <= m[0] and m[0] - n[1] <= n[2].get("max_scope", 8) and not any(term[n[1]:m[0]]) for n in negs)
                 else m
                 for m in ms]
-        role_at = sorted(a for a, _, _ in (doc._.roles or []))
+        # a party named in a prepositional phrase ("interview of the suspect", "the account
+        # given by the suspect") belongs to the noun before it and starts no clause of its own
+        lower = doc.to_array(LOWER).tolist()
+        role_at = sorted(a for a, _, _ in (doc._.roles or []) if not self._after_preposition(lower, a))
         row_status = self._row_status(doc)
         colon_id = self._colon_id
         orth = doc.to_array(ORTH).tolist()
@@ -684,6 +689,12 @@ class Context:
                 s._.nil = chosen == "NIL_RESULT"
         doc.spans[self.spans_key] = targets
         return doc
+
+    def _after_preposition(self, lower: list[int], i: int) -> bool:
+        j = i - 1
+        if j >= 0 and lower[j] in self._determiner_ids:
+            j -= 1
+        return j >= 0 and lower[j] in self._preposition_ids
 
     def _row_status(self, doc: Doc) -> dict[int, tuple]:
         """Status cells of table rows ("Item | Status | Detail"), by sentence start."""
