@@ -85,19 +85,19 @@ def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[d
         return list(entries)
     dup_of = {d.page: d.of for d in duplicates}
     kept: list[dict] = []
-    originals: dict[int, list[tuple[dict, list[str]]]] = {}
+    originals: dict[tuple, list[tuple[dict, list[str]]]] = {}  # by page and kind
     repeated = set(dup_of.values())
     for e in entries:
         if e.get("page") not in dup_of:
             e = dict(e)
             kept.append(e)
             if e.get("page") in repeated:
-                originals.setdefault(e.get("page"), []).append((e, _words(e.get("quote", ""))))
+                originals.setdefault((e.get("page"), _kind(e)), []).append((e, _words(e.get("quote", ""))))
     for e in entries:
         page = e.get("page")
         if page not in dup_of:
             continue
-        target = _counterpart(e, originals.get(dup_of[page], []))
+        target = _counterpart(e, originals.get((dup_of[page], _kind(e)), []))
         cite = {k: e[k] for k in ("page", "quote", "start", "end", "document") if k in e}
         if target is not None:
             target.setdefault("also_at", []).append(cite)
@@ -108,12 +108,14 @@ def merge_duplicates(entries: list[dict], duplicates: list[Duplicate]) -> list[d
     return kept
 
 
-def _counterpart(e: dict, originals: list[tuple[dict, list[str]]]) -> dict | None:
-    """The entry of the earlier page that E repeats: the same kind and the same quote, or one
-    whose words match at least 80% (OCR misreads, a line wrapped differently)."""
+def _kind(e: dict) -> tuple:
+    return e.get("label"), e.get("kind"), e.get("category")
+
+
+def _counterpart(e: dict, candidates: list[tuple[dict, list[str]]]) -> dict | None:
+    """The entry of the earlier page that E repeats (CANDIDATES are of its kind): the same
+    quote, or one whose words match at least 80% (OCR misreads, a line wrapped differently)."""
     words = _words(e.get("quote", ""))
-    candidates = [(o, ow) for o, ow in originals
-                  if all(o.get(k) == e.get(k) for k in ("label", "kind", "category") if k in e or k in o)]
     for o, ow in candidates:
         if ow == words:
             return o

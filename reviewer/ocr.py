@@ -105,6 +105,12 @@ _GOODWORD = re.compile(r"^(?:[A-Za-z][a-z]+(?:['’][a-z]+)?|[A-Z]{2,}|[AaI]|\d+
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
 
 
+@functools.lru_cache(maxsize=65536)
+def _good_length(w: str) -> int:
+    """len(W) when W is a plausible word (letters with a vowel, capitals, a number), else 0."""
+    return len(w) if _GOODWORD.match(w) and (w[0].isdigit() or len(w) <= 2 or _VOWEL.search(w)) else 0
+
+
 def text_quality(text: str, area_sq_in: float | None = None) -> float:
     """A 0-1 score of how much a page's text looks like readable English for its area.
 
@@ -116,11 +122,7 @@ def text_quality(text: str, area_sq_in: float | None = None) -> float:
     chars = len("".join(text.split()))  # non-space characters, counted in C
     if chars == 0:
         return 0.0
-    good = 0
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if _GOODWORD.match(w) and (w[0].isdigit() or len(w) <= 2 or _VOWEL.search(w)):
-            good += len(w)
+    good = sum(map(_good_length, _WORD.findall(text)))
     # punctuation between good words is fine: count it at half weight
     punct = sum(text.count(c) for c in ".,;:!?()'\"-/&%£@")
     share = min(1.0, (good + 0.5 * punct) / chars)

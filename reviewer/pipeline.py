@@ -37,9 +37,23 @@ from .errors import RulesError
 MODELS = Path(__file__).resolve().parent.parent / "models"
 PIPELINE_DIR = MODELS / "casefile_pipeline"
 
-for _name, _default in (("modifiers", None), ("status", "obtained"), ("nil", False)):
+# ConText's verdict on each concept span lives in one dict on the Doc, keyed by
+# (start, end, label): reading and writing a Span extension per span cost more than
+# the matching. ``span._.status`` / ``._.modifiers`` / ``._.nil`` read it.
+_NO_CONTEXT = ("obtained", False, None)
+
+
+def span_context(span: Span) -> tuple[str, bool, list | None]:
+    """(status, nil, modifiers) that ConText gave SPAN."""
+    found = span.doc._.context
+    return found.get((span.start, span.end, span.label_), _NO_CONTEXT) if found else _NO_CONTEXT
+
+
+for _k, _name in enumerate(("status", "nil", "modifiers")):
     if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
+        Span.set_extension(_name, getter=lambda span, k=_k: span_context(span)[k])
+if not Doc.has_extension("context"):
+    Doc.set_extension("context", default=None)
 if not Doc.has_extension("roles"):
     Doc.set_extension("roles", default=None)
 if not Doc.has_extension("terminators"):
@@ -195,6 +209,21 @@ def unwrap_soft_breaks(text: str) -> str:
     return "".join(chars)
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def _mostly_capitals(line: str, least: int) -> bool:
+    """More than 80% of LINE's letters are capitals, and it has at least LEAST letters."""
+    letters = _NOT_LETTERS.sub("", line)
+    if len(letters) < least:
+        return False
+    upper = sum(1 for c in letters if c.isupper()) if not letters.isascii() else len(letters) - len(_UPPER_ASCII.sub("", letters))
+    return upper / len(letters) > 0.8
+
+
+_UPPER_ASCII = re.compile(r"[A-Z]")
+
+
 class Sentences:
     """Sentence starts for police paperwork.
 
@@ -277,16 +306,14 @@ class Sentences:
             return True
         if _BULLET.match(next_line) or _LABEL.match(next_line) or " | " in next_line or " | " in prev_line:
             return True
-        letters = [c for c in prev_line if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) >= 3:
+        if _mostly_capitals(prev_line, 3):
             return True  # a heading in capitals
         nl = next_line.lstrip()
         if len(prev_line) < 45 and nl[:1].isupper():
             return True  # a short line before a capital: heading, label or signature
         if width and len(prev_line) < 0.75 * width and (nl[:1].isupper() or nl[:1].isdigit()):
             return True  # wrapped prose fills the line; a short one is a row, a heading or a list item
-        nletters = [c for c in nl if c.isalpha()]
-        if nletters and sum(c.isupper() for c in nletters) / len(nletters) > 0.8 and len(nletters) >= 4:
+        if _mostly_capitals(nl, 4):
             return True
         return False
 
@@ -634,6 +661,8 @@ class Context:
         orth = doc.to_array(ORTH).tolist()
         idx = doc.to_array(IDX).tolist()
         ends = [i + n for i, n in zip(idx, doc.to_array(LENGTH).tolist())]
+        verdicts: dict[tuple[int, int, str], tuple] = {}
+        doc._.context = verdicts
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
@@ -671,7 +700,7 @@ class Context:
             if not found:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
-            s._.modifiers = [
+            mods = [
                 {"category": r["category"], "literal": r["literal"], "text": text[idx[a]:ends[b - 1]],
                  "start": idx[a], "end": ends[b - 1], "distance": d}
                 for d, r, a, b in found
@@ -684,9 +713,8 @@ class Context:
                 # of the police, not a fact, unless a status word speaks of it
                 chosen = next((c for c in cats if c in _PRIORITY), None) or next(
                     (c for c in ("REQUESTED", "ACTION") if c in cats), None)
-            if chosen:
-                s._.status = _STATUS_OF[chosen]
-                s._.nil = chosen == "NIL_RESULT"
+            verdicts[(s_start, s_end, s.label_)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
+                else ("obtained", False, mods)
         doc.spans[self.spans_key] = targets
         return doc
 

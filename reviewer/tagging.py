@@ -11,11 +11,12 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 
 from .extraction import Page
-from .pipeline import _bounds, run_pipeline
+from .pipeline import _NO_CONTEXT, _bounds, run_pipeline
 from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
 
 
@@ -103,6 +104,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
     first_person = {strings.add(w) for w in _FIRST_PERSON}
     lower_i = strings.add("i")
+    watch = np.array(sorted(set(pronoun_role) | first_person), dtype="uint64")
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     section: str | None = None
@@ -121,7 +123,9 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 a = bisect.bisect_right(idx, m.start()) - 1
                 b = bisect.bisect_left(idx, m.end())
                 mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1)))
-        for i, low_id in enumerate(doc.to_array(LOWER).tolist()):
+        lowers = doc.to_array(LOWER)
+        for i in np.flatnonzero(np.isin(lowers, watch)).tolist():
+            low_id = int(lowers[i])
             role = pronoun_role.get(low_id)
             if role:
                 mentions.append((i, i + 1, role, doc[i].text))
@@ -131,6 +135,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         mention_starts = [m[0] for m in mentions]
         terms = doc._.terminators or []
         spans = list(doc.spans.get("concepts", []))
+        verdicts = doc._.context or {}
         si = 0
         for a, b in _bounds(doc):
             sent_start, sent_end = idx[a], (idx[b] if b < len(idx) else len(text))
@@ -153,11 +158,11 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 clause = bisect.bisect_right(clause_cuts, sp.start)
                 label = sp.label_
                 subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels)
-                ext = sp._
-                mods = list(ext.modifiers or [])
+                status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
+                mods = list(mods or [])
                 sc, ec = sp.start_char, sp.end_char
                 f = Finding(
-                    label=label, rule=sp.id_, status=ext.status, nil=bool(ext.nil), subject=subject,
+                    label=label, rule=sp.id_, status=status, nil=bool(nil), subject=subject,
                     subject_cue=cue, page=page.number, doc=d.id, doc_kind=d.kind,
                     start=sc, end=ec, text=text[sc:ec], sentence=s.index, clause=clause,
                     modifiers=mods, reasoned=any(m["category"] == "REASON" for m in mods),

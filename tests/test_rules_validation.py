@@ -101,3 +101,14 @@ def test_tokenizer_keeps_contractions_and_has_no_whitespace_or_emoticon_cases():
     assert words[:3] == ["He", "did", "n't"]
     assert ")" in words and words[words.index(")") + 1] == ":"
     assert "Mr." in words and "was" in words and "n't" in words and "am" in words and "\n\n" in words
+
+
+def test_span_extensions_give_the_context_verdict():
+    """spaCy users read ConText's verdict from the span (span._.status, ._.modifiers, ._.nil)."""
+    from reviewer.pipeline import load_pipeline
+
+    doc = load_pipeline()("The suspect's phone was not seized. PNC: no trace.")
+    spans = {s.text: s for s in doc.spans["concepts"]}
+    phone = next(s for t, s in spans.items() if "phone" in t)
+    assert phone._.status == "not_done" and phone._.modifiers[0]["category"] == "NEGATED"
+    assert any(s._.nil for s in doc.spans["concepts"])
