@@ -1,8 +1,9 @@
 """Stage 1: files -> pages.
 
 Every page of every file of a case gets a 1-based *case* page number (files in name order).
-PDF text comes from pypdfium2 (about 70x faster than pdfplumber's ``extract_text``);
-pdfplumber is used only where it is strong, for the tables of disclosure schedules.
+PDF text comes from pypdfium2 (about 70x faster than pdfplumber's ``extract_text``), in reading
+order (:mod:`reviewer.layout`: two columns, turned pages and turned text); pdfplumber is used only
+where it is strong, for the tables of disclosure schedules.
 DOCX comes through python-docx (paragraphs and tables, split at explicit page breaks),
 TXT as UTF-8 with a cp1252 fallback (split at form feeds), e-mail (``.eml``, ``.msg``) as one page
 of headers and body followed by its attachments' pages, images (PNG, JPEG, TIFF frames) by OCR.
@@ -30,6 +31,7 @@ from pathlib import Path
 from . import ocr as _ocr
 from .errors import CaseError, Problem
 from .formats import IMAGE_SUFFIXES, FormatError, image_frames, read_eml, read_msg
+from .layout import read_text
 
 log = logging.getLogger(__name__)
 
@@ -271,9 +273,7 @@ def _pdf(data: bytes, rel: str, first: int, ctx: _Ctx) -> list[Page]:
             quality = None
             try:
                 page = pdf[i]
-                textpage = page.get_textpage()
-                text = _normalise(textpage.get_text_range())
-                textpage.close()
+                text = _normalise(read_text(page))
                 area = page.get_width() * page.get_height() / (72 * 72)
                 quality = _ocr.text_quality(text, area)
                 if mode == "always":

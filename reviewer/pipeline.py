@@ -795,7 +795,7 @@ def code_digest() -> str:
     return h.hexdigest()[:8]
 
 
-_REVIEW_MODULES = ("extraction", "ocr", "formats", "dedupe", "segmentation", "pipeline", "tagging", "timeline",
+_REVIEW_MODULES = ("extraction", "layout", "ocr", "formats", "dedupe", "segmentation", "pipeline", "tagging", "timeline",
                    "checklist", "review", "report")
 
 
