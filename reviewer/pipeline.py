@@ -380,6 +380,7 @@ def validate_context(data: dict, where: str) -> None:
     roles = data.get("roles")
     _require(isinstance(roles, dict) and set(roles) <= {"suspect", "complainant", "witness"}, where, "roles must map suspect/complainant/witness to word lists")
     _require(isinstance(data.get("terminators"), list), where, "needs a 'terminators' list")
+    _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
     for cell, cat in data.get("row_status", {}).items():
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
 
@@ -585,15 +586,21 @@ class Context:
         self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for role, words in data["roles"].items():
             self.role_matcher.add(role, [self.nlp.make_doc(w) for w in words])
+        # terminators end a clause (for modifier scopes and for whose evidence a span is);
+        # scope terminators ("said") only stop a modifier: "he said she never told him to
+        # stop" keeps 'never' off what he was asked, but he is still the one who said it
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
+        self._scope_term_ids = self._term_ids | {self.nlp.vocab.strings.add(t.lower()) for t in data.get("scope_terminators", [])}
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
         targets = list(doc.spans.get(self.spans_key, []))
+        lowers = doc.to_array(LOWER).tolist()
         term_ids = self._term_ids
-        term = [x in term_ids for x in doc.to_array(LOWER).tolist()]
-        doc._.terminators = [i for i, x in enumerate(term) if x]
+        doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
+        scope_ids = self._scope_term_ids
+        term = [x in scope_ids for x in lowers]
         roles = []
         for match_id, start, end in self.role_matcher(doc):
             roles.append((start, end, strings[match_id]))
@@ -654,8 +661,7 @@ class Context:
                 for m in ms]
         # a party named in a prepositional phrase ("interview of the suspect", "the account
         # given by the suspect") belongs to the noun before it and starts no clause of its own
-        lower = doc.to_array(LOWER).tolist()
-        role_at = sorted(a for a, _, _ in (doc._.roles or []) if not self._after_preposition(lower, a))
+        role_at = sorted(a for a, _, _ in (doc._.roles or []) if not self._after_preposition(lowers, a))
         row_status = self._row_status(doc)
         colon_id = self._colon_id
         orth = doc.to_array(ORTH).tolist()
