@@ -132,6 +132,16 @@ def _self_negating(f: Finding) -> bool:
     return f.status == "not_done" and any(w in ("not", "no", "never") for w in words)
 
 
+def _negated_nearby(f: Finding, reach: int = 2) -> bool:
+    """F is denied or put as a hypothesis by words next to it ("does not undermine", "there
+    was no delay"), not by a negation that belongs to another part of the sentence ("there
+    are no injuries, which weakens the case": the reasoning is not negated)."""
+    if f.status not in ("not_done", "hypothetical"):
+        return False
+    return any(m["category"] in ("NEGATED", "HYPOTHETICAL", "ACTION") and m.get("distance", 0) <= reach
+               for m in f.modifiers) or not f.modifiers
+
+
 def _phrase(f: Finding) -> str:
     return f.rule.split("|", 1)[1].lower() if "|" in f.rule else ""
 
@@ -535,8 +545,7 @@ class Checker:
                 for gi, group in enumerate(c["all_of"]):
                     # a reasoning phrase may carry its own negation ("not consistent with"): its
                     # status is then the phrase's meaning, not a negation of it
-                    cand = [f for f in fs if f.label in group and (f.status not in ("not_done", "hypothetical")
-                                                                    or _self_negating(f))]
+                    cand = [f for f in fs if f.label in group and (not _negated_nearby(f) or _self_negating(f))]
                     if gi == 0 and only:
                         cand = [f for f in cand if _phrase(f) in only]
                     if gi == 0:

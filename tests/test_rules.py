@@ -317,3 +317,30 @@ def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, 
     assert reqs, [x["category"] for x in r.tpm_requests]
     x = reqs[0]
     assert (x["reason_stated"], x["scope_limited"], x["victim_notified"], x["assessment"]) == (reason, scope, notified, assessment)
+
+
+@pytest.mark.parametrize("sentence,kind", [
+    ('She did not scream or try to push him away, which will be difficult to explain to a jury.', 'myth_or_stereotype'),
+    ('The complainant waited four months before reporting, which undermines her account.', 'myth_or_stereotype'),
+    ('She continued to message him in a friendly way afterwards, which is not the behaviour you would expect.', 'myth_or_stereotype'),
+    ('She was wearing a short dress and had been drinking heavily, so a jury may think she was up for it.', 'myth_or_stereotype'),
+    ('There are no injuries, which weakens the case considerably.', 'myth_or_stereotype'),
+    ('She went back to his flat voluntarily, so it is hard to see this as non-consensual.', 'myth_or_stereotype'),
+    ('They had slept together before, so consent is likely.', 'myth_or_stereotype'),
+    ('She has not cried or shown distress when giving her account, which makes her less convincing.', 'myth_or_stereotype'),
+    ('It is unclear why a genuine victim would stay friends with him on Instagram.', 'myth_or_stereotype'),
+    ('The OIC intends to ask the complainant how many sexual partners she has had.', 'sexual_history'),
+    ("Enquiries will be made into the complainant's previous relationships and sexual behaviour.", 'sexual_history'),
+    ('We need to establish whether she has made false allegations in the past.', 'complainant_focus'),
+    ('Checks will be made on her mental health to see if she is a reliable witness.', 'complainant_focus'),
+    ('Her social media will be reviewed to see whether she has posted anything that damages her credibility.', 'complainant_focus'),
+    ('Delayed reporting is common in cases of this kind and does not undermine her account.', 'none'),
+    ('The absence of injury is neutral; most rapes leave no injury.', 'none'),
+    ("The CPS reminded officers not to rely on the complainant's intoxication as a reason to doubt her.", 'none'),
+])
+def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentence, kind):
+    """A myth with the reasoning that leans on it is a concern, even when a negation elsewhere in
+    the sentence ("there are no injuries, which weakens...") would otherwise deny the reasoning;
+    a sentence that rebuts the myth is not."""
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + "OFFICER'S ASSESSMENT\n" + sentence + "\n")
+    assert [c["kind"] for c in r.concerns] == ([] if kind == "none" else [kind])
