@@ -20,6 +20,9 @@ _MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "j
 _MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DATE_RES = [
     ("dmy", re.compile(r"\b(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4}|\d{2})\b")),
+    # "the night of 5-6 July 2024", "between 3rd and 4th May 2024": the first day of the range
+    ("range_d_mon_y", re.compile(r"(?<![\d/.\-])\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|to|and|/)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                                 + _MON + r",?\s+(\d{4}|\d{2})\b", re.I)),
     ("d_mon_y", re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r",?\s+(\d{4}|\d{2})\b", re.I)),
     ("mon_d_y", re.compile(r"\b" + _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)),
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
@@ -42,7 +45,7 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
             try:
                 if kind == "dmy":
                     d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-                elif kind == "d_mon_y":
+                elif kind in ("d_mon_y", "range_d_mon_y"):
                     d, mo, y = int(m.group(1)), _MONTHS[m.group(2)[:3].lower()], int(m.group(3))
                 elif kind == "mon_d_y":
                     mo, d, y = _MONTHS[m.group(1)[:3].lower()], int(m.group(2)), int(m.group(3))

@@ -344,3 +344,31 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     a sentence that rebuts the myth is not."""
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + "OFFICER'S ASSESSMENT\n" + sentence + "\n")
     assert [c["kind"] for c in r.concerns] == ([] if kind == "none" else [kind])
+
+
+@pytest.mark.parametrize("text,field,expected", [
+    ("The offence took place in the early hours of Saturday 3rd February 2024 at the suspect's flat.", 'offence', '2024-02-03'),
+    ('Ms OKONJO came forward to police on 9 February 2024.', 'reported', '2024-02-09'),
+    ('She made her report by telephone on 12/02/24.', 'reported', '2024-02-12'),
+    ('The matter was first reported to Avon Police on the 14th of March 2024.', 'reported', '2024-03-14'),
+    ('PLUMMER was arrested at his home address on 15.03.2024 and interviewed the same day.', 'arrested', '2024-03-15'),
+    ('He was interviewed under caution on 16 March 2024 in the presence of his solicitor.', 'suspect_interviewed', '2024-03-16'),
+    ('He attended Bristol Central by appointment on 2 April 2024 and was interviewed.', 'suspect_interviewed', '2024-04-02'),
+    ('This file was submitted to the CPS for early advice on 20 May 2024.', 'submitted', '2024-05-20'),
+    ('Date of submission: 21/05/2024', 'submitted', '2024-05-21'),
+    ('Incident date: 01/01/2024', 'offence', '2024-01-01'),
+    ('Date reported: 03/01/2024', 'reported', '2024-01-03'),
+    ('The allegation relates to an incident on the night of 5-6 July 2024.', 'offence', '2024-07-05'),
+])
+def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
+    assert r.timeline.get(field) == expected, r.timeline
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("on the night of 5-6 July 2024", [dt.date(2024, 7, 5)]),
+    ("between 3rd and 4th May 2024", [dt.date(2024, 5, 3)]),
+    ("seen 12/02/24 and 3 May 2024", [dt.date(2024, 2, 12), dt.date(2024, 5, 3)]),
+])
+def test_date_ranges_give_their_first_day(text, expected):
+    assert [d for _, _, d in find_dates(text)] == expected
