@@ -132,6 +132,13 @@ def _self_negating(f: Finding) -> bool:
     return f.status == "not_done" and any(w in ("not", "no", "never") for w in words)
 
 
+def _pending_here(f: Finding, reach: int = 1) -> bool:
+    """F is itself still to happen ("has not yet been told", "will be informed"), as against a
+    pending word further off that speaks of something else in the sentence."""
+    return f.status == "outstanding" and any(
+        m["category"] == "OUTSTANDING" and m.get("distance", 0) <= reach for m in f.modifiers)
+
+
 def _negated_nearby(f: Finding, reach: int = 2) -> bool:
     """F is denied or put as a hypothesis by words next to it ("does not undermine", "there
     was no delay"), not by a negation that belongs to another part of the sentence ("there
@@ -494,7 +501,9 @@ class Checker:
             reason = self._context_has(ctx, cfg["reason"]) and not trawl
             unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
             scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
-            notified = self._context_has(ctx, cfg["device_notice"] if dev else cfg["notice"])
+            # a notice still to be given ("she has not yet been told") is no notice
+            notice = set(cfg["device_notice"] if dev else cfg["notice"])
+            notified = any(g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g) for g in ctx)
             if not reason or trawl:
                 assessment = "speculative"
             elif scope:
