@@ -378,6 +378,15 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ('Incident date: 01/01/2024', 'offence', '2024-01-01'),
     ('Date reported: 03/01/2024', 'reported', '2024-01-03'),
     ('The allegation relates to an incident on the night of 5-6 July 2024.', 'offence', '2024-07-05'),
+    ('Early advice was requested from the CPS on 10 June 2024.', 'submitted', '2024-06-10'),
+    ('Referred to CPS Direct for early advice 11/06/2024.', 'submitted', '2024-06-11'),
+    ('On the night of Friday 2 February 2024 Ms OKONJO went to the Crown public house with friends, where she met PLUMMER.', 'offence', '2024-02-02'),
+    ('Date/time of offence: 02/02/2024 23:30', 'offence', '2024-02-02'),
+    ('Reported: 04/02/2024 via 101', 'reported', '2024-02-04'),
+    ('Ms OKONJO reported the matter to police via 101 on Sunday 4 February 2024.', 'reported', '2024-02-04'),
+    ('Susp arrested 06/02/24, intv same day, RUI.', 'arrested', '2024-02-06'),
+    ('The suspect was voluntarily interviewed on 7 March 2024.', 'suspect_interviewed', '2024-03-07'),
+    ('Interview: 07/03/2024 (voluntary, solicitor present)', 'suspect_interviewed', '2024-03-07'),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
