@@ -30,15 +30,21 @@ _DATE_RES = [
 
 
 _MAYBE_DATE = re.compile(r"\d")
+_MONTH_KEYS = tuple(_MONTHS)
+_NAMED_MONTH = {"range_d_mon_y", "d_mon_y", "mon_d_y"}
 
 
 def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
     """All dates in TEXT as (start, end, date), in order, day-first."""
     if not _MAYBE_DATE.search(text):
         return []
+    low = text.lower()
+    months = any(m in low for m in _MONTH_KEYS)
     out = []
     taken: list[tuple[int, int]] = []
     for kind, rx in _DATE_RES:
+        if kind in _NAMED_MONTH and not months:
+            continue  # cheap tests first: most sentences with digits name no month
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
