@@ -695,8 +695,12 @@ class Context:
                     found.append((dist, rule, start, end))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             row = row_status.get(here)
+            # "Has CCTV been obtained? | No | No cameras on the route": a nil result in the
+            # row answers the question; the bare "No" does not make it a line not pursued
             if row:
-                found.append((-1, row[0], row[1], row[2]))
+                nil = next((m for m in sent_mods if m[2]["category"] == "NIL_RESULT"), None) \
+                    if row[0]["category"] == "NEGATED" else None
+                found.append((-1, nil[2], nil[0], nil[1]) if nil else (-1, row[0], row[1], row[2]))
             # a label ("Suspect phone: not seized") takes the modifiers of its value
             if s_end < len(doc) and orth[s_end] == colon_id and sent_of[s_end] == here:
                 for start, end, rule in sent_mods:

@@ -309,6 +309,19 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('A request for her GP records has been sent to the surgery, to establish what she told her GP on 3 May. Only that consultation is requested. A s.44B notice was given to her on 4 May.', 'tpm_victim_notified', 'met'),
     ("The IP's phone was downloaded in full at the kiosk; she agreed verbally.", 'complainant_device_lawful', 'missing'),
     ('The complainant was told that if she did not hand over her phone the investigation could not continue.', 'complainant_device_lawful', 'missing'),
+    ("Question | Answer | Comment\nHas the suspect's phone been seized? | Yes | Seized on arrest 04/06/2024, with DFU.", 'suspect_devices', 'met'),
+    ('Question | Answer | Comment\nHas CCTV been obtained? | No | No cameras on the route.', 'independent_corroboration', 'met'),
+    ('Question | Answer | Comment\nHas the suspect been interviewed? | No | Not yet traced.', 'suspect_interview', 'missing'),
+    ('Question | Answer | Comment\nHas an ISVA referral been made? | Yes | Referred to Rape Crisis 03/06.', 'isva_referral', 'met'),
+    ('Action | RAG | Update\nPNC / PND checks on suspect | Green | Completed 05/06 - nil.', 'suspect_intelligence', 'met'),
+    ('Action | RAG | Update\nHouse-to-house | Red | Not started.', 'independent_corroboration', 'missing'),
+    ('Action | RAG | Update\nSuspect phone download | Amber | With DFU, expected w/c 12/08.', 'suspect_devices', 'outstanding'),
+    ('Action | Status | Comment\nForensic medical examination | Not required | Reported three years after the offence.', 'forensic_medical', 'met'),
+    ('Action | Status | Comment\nMG6D | Not done |', 'mg6d_schedule', 'missing'),
+    ('H2H - will do next week.', 'independent_corroboration', 'outstanding'),
+    ('CCTV - to consider if time allows.', 'independent_corroboration', 'missing'),
+    ('Intel checks on suspect - N/K.', 'suspect_intelligence', 'missing'),
+    ('Susp phone - will be seized if he is arrested.', 'suspect_devices', 'missing'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
