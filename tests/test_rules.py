@@ -322,6 +322,19 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('CCTV - to consider if time allows.', 'independent_corroboration', 'missing'),
     ('Intel checks on suspect - N/K.', 'suspect_intelligence', 'missing'),
     ('Susp phone - will be seized if he is arrested.', 'suspect_devices', 'missing'),
+    ('After the incident PLUMMER deleted his Snapchat account, which has been confirmed by Snap Inc.', 'post_offence_conduct', 'met'),
+    ("The suspect's movements after leaving the address have been traced on CCTV to the taxi rank.", 'post_offence_conduct', 'met'),
+    ('He messaged a friend the next morning saying "she\'ll regret it", recovered from his download.', 'post_offence_conduct', 'met'),
+    ('He texted her the following day to apologise.', 'post_offence_conduct', 'met'),
+    ("No analysis of the suspect's behaviour after the offence has been carried out.", 'post_offence_conduct', 'missing'),
+    ('Earlier that evening he asked the barman for a room key to the staff flat.', 'pre_offence_conduct', 'met'),
+    ('Disclosure Management Document: drafted 02/06/2024, attached.', 'disclosure_management_document', 'met'),
+    ('A DMD will be completed once the file is charged.', 'disclosure_management_document', 'missing'),
+    ('DMD to be prepared by 30/06/2024.', 'disclosure_management_document', 'outstanding'),
+    ('MG6C/MG6D to be completed by 14/06/2024. Toxicology due 21 June.', 'outstanding_timetabled', 'met'),
+    ('Outstanding: download of suspect phone (no date from DFU); CCTV from the bus company (requested 2/5).', 'outstanding_timetabled', 'missing'),
+    ('He was not asked how he knew she was consenting.', 'consent_steps_explored', 'missing'),
+    ('Consent and capacity were explored fully in interview: he said she was "not that drunk" and agreed to go upstairs.', 'consent_steps_explored', 'met'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
