@@ -335,6 +335,17 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('Outstanding: download of suspect phone (no date from DFU); CCTV from the bus company (requested 2/5).', 'outstanding_timetabled', 'missing'),
     ('He was not asked how he knew she was consenting.', 'consent_steps_explored', 'missing'),
     ('Consent and capacity were explored fully in interview: he said she was "not that drunk" and agreed to go upstairs.', 'consent_steps_explored', 'met'),
+    ('He accepts they had sex but says it was consensual.', 'suspect_account', 'met'),
+    ('His position is that she consented throughout.', 'suspect_account', 'met'),
+    ('PLUMMER maintains that the sex was consensual and that she initiated it.', 'suspect_account', 'met'),
+    ('He claims she was awake and a willing participant.', 'suspect_account', 'met'),
+    ('In his interview he stated that he could not remember the night because he was drunk.', 'suspect_account', 'met'),
+    ('PLUMMER denies being at the address that night.', 'suspect_account', 'met'),
+    ("The suspect's version is that they kissed but nothing more happened.", 'suspect_account', 'met'),
+    ('He told officers the complainant had been "up for it" all evening.', 'suspect_account', 'met'),
+    ('Intelligence checks have not been completed on the suspect.', 'suspect_intelligence', 'missing'),
+    ("Local intelligence: PLUMMER is linked to two previous reports of sexual assault (NFA'd).", 'suspect_intelligence', 'met'),
+    ('Checks on the Police National Database were requested on 3 June; the result is awaited.', 'suspect_intelligence', 'outstanding'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
