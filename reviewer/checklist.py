@@ -145,7 +145,9 @@ def _negated_nearby(f: Finding, reach: int = 2) -> bool:
     are no injuries, which weakens the case": the reasoning is not negated)."""
     if f.status not in ("not_done", "hypothetical"):
         return False
-    return any(m["category"] in ("NEGATED", "HYPOTHETICAL", "ACTION") and m.get("distance", 0) <= reach
+    # a status from a whole row or question (distance -1: "Why did she not scream?") says nothing
+    # about whether the reasoning is the officer's own
+    return any(m["category"] in ("NEGATED", "HYPOTHETICAL", "ACTION") and 0 <= m.get("distance", 0) <= reach
                for m in f.modifiers) or not f.modifiers
 
 

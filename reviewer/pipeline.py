@@ -383,6 +383,10 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
     for cell, cat in data.get("row_status", {}).items():
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
+    answers = data.get("answers", {})
+    _require(isinstance(answers, dict), where, "'answers' maps the first words of an answer to a category")
+    for words, cat in answers.items():
+        _require(cat in _CATEGORIES or cat == "ANSWERED", where, f"answer {words!r}: category must be ANSWERED or one of {sorted(_CATEGORIES)}")
 
 
 def expand_templates(templates: list[list[str]]) -> list[str]:
@@ -637,7 +641,8 @@ class Context:
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         # spans without modifiers keep the extension defaults (obtained, no modifiers)
         text = doc_text(doc)
-        if not kept:
+        asked = self._questions(doc, text)
+        if not kept and not asked:
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
@@ -694,6 +699,9 @@ class Context:
                 if dist is not None:
                     found.append((dist, rule, start, end))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
+            q = asked.get(here)
+            if q:
+                found.append((-1, q[0], q[1], q[2]))
             row = row_status.get(here)
             # "Has CCTV been obtained? | No | No cameras on the route": a nil result in the
             # row answers the question; the bare "No" does not make it a line not pursued
@@ -733,6 +741,35 @@ class Context:
         if j >= 0 and lower[j] in self._determiner_ids:
             j -= 1
         return j >= 0 and lower[j] in self._preposition_ids
+
+    _LABEL = re.compile(r"^\W*(q|question|a|answer)\s*[:.)-]", re.I)
+
+    def _questions(self, doc: Doc, text: str) -> dict[int, tuple]:
+        """Questions put in writing ("> Has the 999 call been obtained?") take their status from
+        the answer that follows ("Not yet, requested 04/06"); a question with no answer is only
+        a question. Interview questions ("Q: Did she say yes?") are evidence that it was asked
+        and are left alone, as are sentences that only contain a question mark."""
+        out: dict[int, tuple] = {}
+        answers = self.data.get("answers")
+        if not answers or "?" not in text:
+            return out
+        idx = doc.to_array(IDX).tolist()
+        bounds = _bounds(doc)
+        for k, (a, b) in enumerate(bounds):
+            sent = text[idx[a]:(idx[b] if b < len(idx) else len(text))].strip()
+            if not sent.endswith("?") or self._LABEL.match(sent):
+                continue
+            nxt = text[idx[bounds[k + 1][0]]:(idx[bounds[k + 1][1]] if bounds[k + 1][1] < len(idx) else len(text))] \
+                if k + 1 < len(bounds) else ""
+            reply = nxt.strip().lstrip(">-–*• ").lower()
+            if self._LABEL.match(nxt.strip()):
+                continue
+            cat = next((c for words, c in sorted(answers.items(), key=lambda w: -len(w[0]))
+                        if re.match(re.escape(words) + r"\b", reply)), "HYPOTHETICAL")
+            if cat != "ANSWERED":
+                out[a] = ({"category": cat, "literal": f"question answered {reply[:20]!r}" if cat != "HYPOTHETICAL"
+                           else "an unanswered question"}, b - 1, b)
+        return out
 
     def _row_status(self, doc: Doc) -> dict[int, tuple]:
         """Status cells of table rows ("Item | Status | Detail"), by sentence start."""

@@ -346,6 +346,12 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('Intelligence checks have not been completed on the suspect.', 'suspect_intelligence', 'missing'),
     ("Local intelligence: PLUMMER is linked to two previous reports of sexual assault (NFA'd).", 'suspect_intelligence', 'met'),
     ('Checks on the Police National Database were requested on 3 June; the result is awaited.', 'suspect_intelligence', 'outstanding'),
+    ('> Has the 999 call been obtained?\nYes - obtained 03/06 and transcribed.', 'first_complaint', 'met'),
+    ('> Has the 999 call been obtained?\nNot yet, requested from control room 04/06.', 'first_complaint', 'outstanding'),
+    ('> Has the 999 call been obtained?\nNo.', 'first_complaint', 'missing'),
+    ("Has the suspect's phone been seized?\nThanks, I will look into this.", 'suspect_devices', 'missing'),
+    ('Have you carried out house-to-house enquiries?\nYes, completed on 2 June with nil result.', 'independent_corroboration', 'met'),
+    ('Q: Did she say yes?\nA: No comment.', 'consent_steps_explored', 'met'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
