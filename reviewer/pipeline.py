@@ -146,10 +146,38 @@ def make_normalizer(nlp: Language, name: str):
 
 
 class Normalizer:
-    """Writes the stems as one array: one dictionary look-up a token, no Token objects."""
+    """Writes the stems as one array: one dictionary look-up a token, no Token objects.
+
+    Common misspellings in police writing ("recieved", "statment", "enq") are corrected first,
+    from ``normalizer/spellings.json``, so a phrase pattern matches them too.
+    """
+
+    filename = "spellings.json"
 
     def __init__(self):
         self.cache: dict[int, int] = {}
+        self.data: dict = {"version": "0", "spellings": {}}
+        self.spellings: dict[str, str] = {}
+
+    def set_rules(self, data: dict, where: str = "spellings") -> None:
+        _require(isinstance(data.get("version"), str), where, "needs a 'version' string")
+        sp = data.get("spellings")
+        _require(isinstance(sp, dict) and all(isinstance(k, str) and isinstance(v, str) and k == k.lower() and v.strip()
+                                              for k, v in sp.items()), where,
+                 "'spellings' maps lower-case misspellings to their correct spelling")
+        self.data = data
+        self.spellings = sp
+        self.cache = {}
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, exclude=tuple()):
+        f = Path(path) / self.filename
+        self.set_rules(_read_json(f), str(f))
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -162,6 +190,7 @@ class Normalizer:
             h = cache.get(o)
             if h is None:
                 text = strings[o]
+                text = self.spellings.get(text.lower(), text)
                 h = strings.add(normalise_word(text)) if not text.isspace() else o
                 cache[o] = h
             norms[k] = h

@@ -443,3 +443,13 @@ def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field
 ])
 def test_date_ranges_give_their_first_day(text, expected):
     assert [d for _, _, d in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("sentence,item,expected", [
+    ("The suspect was inteviewed under caution on 3 May and gave a no comment interveiw.", "suspect_interview", "met"),
+    ("She told her freind Amy the next morning; Amy's statment has been obtained.", "first_complaint", "met"),
+    ("Intel checks on the supect: no trace.", "suspect_intelligence", "met"),
+])
+def test_common_misspellings_still_match(reviewer_instance, tmp_path, sentence, item, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + sentence + "\n")
+    assert status(r, item) == expected, [(row.item, row.status, [c.why for c in row.evidence]) for row in r.checklist if row.item == item]

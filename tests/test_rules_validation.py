@@ -112,3 +112,12 @@ def test_span_extensions_give_the_context_verdict():
     phone = next(s for t, s in spans.items() if "phone" in t)
     assert phone._.status == "not_done" and phone._.modifiers[0]["category"] == "NEGATED"
     assert any(s._.nil for s in doc.spans["concepts"])
+
+
+def test_spellings_file_is_validated():
+    from reviewer.pipeline import Normalizer
+
+    with pytest.raises(RulesError, match="spellings"):
+        Normalizer().set_rules({"version": "1", "spellings": {"Recieved": "received"}}, "spellings.json")
+    with pytest.raises(RulesError, match="version"):
+        Normalizer().set_rules({"spellings": {}}, "spellings.json")
