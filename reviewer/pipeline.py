@@ -815,7 +815,8 @@ class Context:
             edges = [sent_start - 1] + bars + [sent_end]
             for a, b in zip(edges, edges[1:]):
                 cell = doc[a + 1:b]
-                words = cell.text.strip().lower().rstrip(".").split(",")[0].strip()
+                # the status is the cell, or its first part: "Complete - nil", "Outstanding (target 30/06)"
+                words = _STATUS_CUT.split(cell.text.strip().lower().rstrip("."), 1)[0].strip()
                 if words in table and cell.end > cell.start:
                     cat = table[words]
                     out[sent_start] = ({"category": cat, "literal": words}, cell.start, cell.end)
@@ -831,6 +832,9 @@ class Context:
         f = Path(path) / self.filename
         self.set_rules(_read_json(f), str(f))
         return self
+
+
+_STATUS_CUT = re.compile(r"\s*(?:,|;|\(|\s[-–]\s)")
 
 
 # ---------------------------------------------------------------- loading

@@ -352,6 +352,13 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ("Has the suspect's phone been seized?\nThanks, I will look into this.", 'suspect_devices', 'missing'),
     ('Have you carried out house-to-house enquiries?\nYes, completed on 2 June with nil result.', 'independent_corroboration', 'met'),
     ('Q: Did she say yes?\nA: No comment.', 'consent_steps_explored', 'met'),
+    ('No. | Action | Status | Comment\n4 | Obtain CCTV from the Red Lion | Complete | Viewed - suspect seen leaving at 01:12 with the IP.', 'independent_corroboration', 'met'),
+    ('No. | Action | Status | Comment\n5 | Forensic medical examination | Refused | IP declined SARC examination.', 'forensic_medical', 'met'),
+    ('No. | Action | Status | Comment\n6 | House-to-house | Not done |', 'independent_corroboration', 'missing'),
+    ("No. | Action | Status | Comment\n7 | Download of suspect's phone | In progress | With DFU.", 'suspect_devices', 'outstanding'),
+    ('No. | Action | Status | Comment\n8 | PNC check on suspect | Complete - nil | No previous convictions.', 'suspect_antecedents', 'met'),
+    ('Action | Owner | Status\nMG6C schedule | DC Holt | Done', 'mg6c_schedule', 'met'),
+    ('Action | Owner | Status\nMG6D schedule | DC Holt | To do', 'mg6d_schedule', 'outstanding'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
