@@ -199,7 +199,7 @@ class Normalizer:
 
 
 # ---------------------------------------------------------------- sentences
-_BULLET = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-hA-H][.)]\s|\(?[ivx]{1,4}[.)]\s|Q\d*[:.]|A\d*[:.]|Action\s+\d+|\d+\s+[A-Z])")
+_BULLET = re.compile(r"^\s*(?:>|[•·▪●◦‣\-–*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-hA-H][.)]\s|\(?[ivx]{1,4}[.)]\s|Q\d*[:.]|A\d*[:.]|Action\s+\d+|\d+\s+[A-Z])")
 _LABEL = re.compile(r"^\s*[A-Z][\w'’/()&\- ]{0,40}:\s")
 _ABBREV = {"mr", "mrs", "ms", "dr", "dc", "ds", "di", "dci", "pc", "ps", "no", "st", "approx", "ref", "tel", "e.g", "i.e", "etc", "vs", "v", "s", "para", "ch", "sgt", "insp", "det", "fig", "ltd", "co"}
 
@@ -670,8 +670,7 @@ class Context:
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         # spans without modifiers keep the extension defaults (obtained, no modifiers)
         text = doc_text(doc)
-        asked = self._questions(doc, text)
-        if not kept and not asked:
+        if not kept and "?" not in text and ">" not in text:
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
@@ -695,6 +694,7 @@ class Context:
                 for m in ms]
         # a party named in a prepositional phrase ("interview of the suspect", "the account
         # given by the suspect") belongs to the noun before it and starts no clause of its own
+        asked = self._questions(doc, text, by_sent)
         role_at = sorted(a for a, _, _ in (doc._.roles or []) if not self._after_preposition(lowers, a))
         row_status = self._row_status(doc)
         colon_id = self._colon_id
@@ -773,31 +773,53 @@ class Context:
 
     _LABEL = re.compile(r"^\W*(q|question|a|answer)\s*[:.)-]", re.I)
 
-    def _questions(self, doc: Doc, text: str) -> dict[int, tuple]:
-        """Questions put in writing ("> Has the 999 call been obtained?") take their status from
-        the answer that follows ("Not yet, requested 04/06"); a question with no answer is only
-        a question. Interview questions ("Q: Did she say yes?") are evidence that it was asked
-        and are left alone, as are sentences that only contain a question mark."""
+    def _questions(self, doc: Doc, text: str, by_sent: dict[int, list[tuple]]) -> dict[int, tuple]:
+        """Questions and quoted requests put in writing ("> Has the 999 call been obtained?",
+        "> Please obtain the CCTV") take their status from the answer that follows: its first
+        words ("Not yet", "Done", "No") or else the status words in it ("This is with DFU, ETA
+        August"). A question with no answer is only a question; a quoted request with none is an
+        action for the police, not a fact. Interview questions ("Q: Did she say yes?") are
+        evidence that it was asked and are left alone."""
         out: dict[int, tuple] = {}
         answers = self.data.get("answers")
-        if not answers or "?" not in text:
+        if not answers or ("?" not in text and ">" not in text):
             return out
         idx = doc.to_array(IDX).tolist()
         bounds = _bounds(doc)
+
+        def sentence(k: int) -> str:
+            a, b = bounds[k]
+            return text[idx[a]:(idx[b] if b < len(idx) else len(text))].strip()
+
+        def in_quote(k: int) -> bool:  # on a line quoted from an earlier message ("> ...")
+            start = idx[bounds[k][0]]
+            return text[text.rfind("\n", 0, start) + 1:start + 1].lstrip().startswith(">")
+
         for k, (a, b) in enumerate(bounds):
-            sent = text[idx[a]:(idx[b] if b < len(idx) else len(text))].strip()
-            if not sent.endswith("?") or self._LABEL.match(sent):
+            sent = sentence(k)
+            quoted = in_quote(k)
+            if not (sent.endswith("?") or quoted) or self._LABEL.match(sent.lstrip("> ")):
                 continue
-            nxt = text[idx[bounds[k + 1][0]]:(idx[bounds[k + 1][1]] if bounds[k + 1][1] < len(idx) else len(text))] \
-                if k + 1 < len(bounds) else ""
-            reply = nxt.strip().lstrip(">-–*• ").lower()
-            if self._LABEL.match(nxt.strip()):
+            j = k + 1
+            while quoted and j < len(bounds) and in_quote(j):
+                j += 1  # the answer comes after the quoted lines
+            nxt = sentence(j) if j < len(bounds) else ""
+            if self._LABEL.match(nxt):
                 continue
+            reply = nxt.lstrip("-–*• ").lower() if not nxt.startswith(">") else ""
             cat = next((c for words, c in sorted(answers.items(), key=lambda w: -len(w[0]))
-                        if re.match(re.escape(words) + r"\b", reply)), "HYPOTHETICAL")
-            if cat != "ANSWERED":
-                out[a] = ({"category": cat, "literal": f"question answered {reply[:20]!r}" if cat != "HYPOTHETICAL"
-                           else "an unanswered question"}, b - 1, b)
+                        if re.match(re.escape(words) + r"\b", reply)), None) if reply else None
+            if cat is None and reply:
+                said = {m[2]["category"] for m in by_sent.get(bounds[j][0], ())}
+                cat = next((c for c in ("NEGATED", "OUTSTANDING", "NIL_RESULT") if c in said), None) or \
+                    ("OUTSTANDING" if "REQUESTED" in said else "ANSWERED" if "COMPLETED" in said else None)
+            if cat is None:
+                cat = "ACTION" if quoted else "HYPOTHETICAL"
+                literal = "a quoted request with no answer" if quoted else "an unanswered question"
+            else:
+                literal = f"answered {reply[:20]!r}"
+            # an answer in the affirmative makes the request or question a fact
+            out[a] = ({"category": "COMPLETED" if cat == "ANSWERED" else cat, "literal": literal}, b - 1, b)
         return out
 
     def _row_status(self, doc: Doc) -> dict[int, tuple]:

@@ -359,6 +359,11 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('No. | Action | Status | Comment\n8 | PNC check on suspect | Complete - nil | No previous convictions.', 'suspect_antecedents', 'met'),
     ('Action | Owner | Status\nMG6C schedule | DC Holt | Done', 'mg6c_schedule', 'met'),
     ('Action | Owner | Status\nMG6D schedule | DC Holt | To do', 'mg6d_schedule', 'outstanding'),
+    ('> Please obtain the 999 recording and a transcript.\nDone - attached.', 'first_complaint', 'met'),
+    ('> Please obtain the 999 recording and a transcript.', 'first_complaint', 'missing'),
+    ("> 3. Obtain the suspect's phone download.\nThis is with DFU, ETA end of August.", 'suspect_devices', 'outstanding'),
+    ('You should obtain CCTV from the bar.', 'independent_corroboration', 'missing'),
+    ("The CPS advised that the suspect's phone should be seized.", 'suspect_devices', 'missing'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
