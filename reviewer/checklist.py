@@ -470,7 +470,11 @@ class Checker:
             asked = in_request_doc or any(f.label in request and f.status != "not_done" for f in fs)
             found_cats = []
             for f in fs:
-                if asked and f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
+                # "GP records - awaited", "Social services records: received": a status word
+                # speaking of the records is a request as much as "requested" is
+                spoken_of = f.status == "outstanding" or any(
+                    m["category"] in ("COMPLETED", "NIL_RESULT", "REQUESTED", "OUTSTANDING") for m in f.modifiers)
+                if (asked or spoken_of) and f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
                     found_cats.append((cats[f.label], f))
             heading = _is_heading(s.text)
             if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"

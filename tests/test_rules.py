@@ -465,3 +465,38 @@ def test_date_ranges_give_their_first_day(text, expected):
 def test_common_misspellings_still_match(reviewer_instance, tmp_path, sentence, item, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + sentence + "\n")
     assert status(r, item) == expected, [(row.item, row.status, [c.why for c in row.evidence]) for row in r.checklist if row.item == item]
+
+
+@pytest.mark.parametrize("text,category", [
+    ('The OIC has written to Dr Patel at the Elms Surgery for her medical notes.', 'medical'),
+    ('Her GP notes have been applied for.', 'medical'),
+    ('We are seeking her full medical history from the surgery.', 'medical'),
+    ('A&E records for her attendance at Southmead on 4 June have been obtained.', 'medical'),
+    ('Records from the sexual health clinic are being requested.', 'medical'),
+    ('Mental health records from the CMHT will be sought.', 'medical'),
+    ('We have asked her therapist for copies of her session notes.', 'counselling'),
+    ('Notes from her sessions with the Rape Crisis counsellor have been requested.', 'counselling'),
+    ("Children's Social Care have been asked for her file.", 'social_care'),
+    ('The local authority has been contacted for any records relating to the complainant as a child.', 'social_care'),
+    ('An enquiry has been made with her school for her pastoral file.', 'education'),
+    ('Her college safeguarding lead has been asked for any disclosures she made.', 'education'),
+    ('Her employer, Tesco, has been asked for her sickness absence records.', 'employer'),
+    ('HR at her workplace were contacted for her personnel file.', 'employer'),
+    ('Her mobile phone has been taken for examination.', 'complainant_device'),
+    ('The complainant handed her phone to officers, who sent it for a full download.', 'complainant_device'),
+    ('Previous police reports made by the complainant have been reviewed.', 'police_records'),
+    ('GP records - awaited.', 'medical'),
+    ('Medical records (GP): pending, consent form signed by IP on 03/06.', 'medical'),
+    ("IP's medical notes from Riverside Surgery received and reviewed; nothing relevant.", 'medical'),
+    ("PLUMMER denies the offence. Ms OKONJO's GP records have been obtained to confirm she attended with injuries on 5 May.", 'medical'),
+    ('Third party material: GP records for the attendance on 5 May 2024.', 'medical'),
+    ('The complainant consented to the release of her GP records, which show she attended on 5 May with bruising.', 'medical'),
+    ('We will obtain her hospital notes from the attendance that night.', 'medical'),
+    ("The complainant's social worker has provided a copy of the referral made in March.", 'social_care'),
+    ('Social services records: received.', 'social_care'),
+])
+def test_requests_found_in_many_phrasings(reviewer_instance, tmp_path, text, category):
+    """A request is found however it is put: "written to", "applied for", "taken for examination",
+    or only by a status word ("GP records - awaited", "Social services records: received")."""
+    r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
+    assert category in [x["category"] for x in r.tpm_requests]
