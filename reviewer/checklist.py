@@ -109,6 +109,9 @@ class ChecklistRules:
             for group in c["all_of"]:
                 for label in group:
                     _require(label in labels, where, f"concern: unknown concept label {label}")
+            starts = c.get("reasoning_follows", [])
+            _require(isinstance(starts, list) and all(isinstance(x, str) and x == x.lower() for x in starts), where,
+                     "concern: reasoning_follows lists the lower-case openings of a following sentence")
         tpm = data.get("tpm", {})
         for label in list(tpm.get("categories", {})) + sum((tpm.get(k, []) for k in ("request", "reason", "trawl", "scope", "unlimited", "notice", "device_notice", "device_scope", "device_unlimited")), []):
             _require(label in labels, where, f"tpm: unknown concept label {label}")
@@ -560,7 +563,8 @@ class Checker:
                 for gi, group in enumerate(c["all_of"]):
                     # a reasoning phrase may carry its own negation ("not consistent with"): its
                     # status is then the phrase's meaning, not a negation of it
-                    cand = [f for f in fs if f.label in group and (not _negated_nearby(f) or _self_negating(f))]
+                    pool = fs if gi == 0 else fs + self._follow_on(s, c.get("reasoning_follows", []))
+                    cand = [f for f in pool if f.label in group and (not _negated_nearby(f) or _self_negating(f))]
                     if gi == 0 and only:
                         cand = [f for f in cand if _phrase(f) in only]
                     if gi == 0:
@@ -574,6 +578,17 @@ class Checker:
                                 "document": s.doc, "why": c["why"], "rule": used[0].rule})
                     break  # one concern a sentence, the most specific first
         return out
+
+    def _follow_on(self, s: Sentence, openings: list[str]) -> list[Finding]:
+        """The findings of the next sentence of the same document when it opens by pointing
+        back ("This will be an issue at trial."), else none."""
+        j = s.index + 1
+        if not openings or j >= len(self.t.sentences):
+            return []
+        nxt = self.t.sentences[j]
+        if nxt.doc != s.doc or not nxt.text.lower().startswith(tuple(o + " " for o in openings)):
+            return []
+        return list(self.t.in_sentence(nxt))
 
     # ---------------------------------------------------------- run
     def run(self) -> list[ItemResult]:

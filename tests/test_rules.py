@@ -411,6 +411,17 @@ def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, 
     ('Delayed reporting is common in cases of this kind and does not undermine her account.', 'none'),
     ('The absence of injury is neutral; most rapes leave no injury.', 'none'),
     ("The CPS reminded officers not to rely on the complainant's intoxication as a reason to doubt her.", 'none'),
+    ('She did not report the matter for three weeks. This will be an issue at trial.', 'myth_or_stereotype'),
+    ('The IP had consumed a large amount of alcohol and cannot remember parts of the evening. A jury may struggle with her account.', 'myth_or_stereotype'),
+    ('She remained friends with him on Facebook after the incident, which the defence will exploit.', 'myth_or_stereotype'),
+    ('She stayed at his flat until the morning and had breakfast with him, which does not sit well with her account.', 'myth_or_stereotype'),
+    ('She has a history of casual relationships with men she meets online.', 'sexual_history'),
+    ('Her previous sexual partners will be identified and spoken to.', 'sexual_history'),
+    ('Her ex-boyfriend has been asked whether she has ever made false claims before.', 'complainant_focus'),
+    ('We will check her medical records for any history of mental illness that might affect her reliability.', 'complainant_focus'),
+    ('The complainant is known to police as a regular missing person and has been in trouble for lying.', 'complainant_focus'),
+    ('Freezing is a common response and her lack of resistance does not undermine her account.', 'none'),
+    ('The defence may argue that she consented; the evidence of the CCTV rebuts this.', 'none'),
 ])
 def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentence, kind):
     """A myth with the reasoning that leans on it is a concern, even when a negation elsewhere in
