@@ -511,3 +511,22 @@ def test_requests_found_in_many_phrasings(reviewer_instance, tmp_path, text, cat
     or only by a status word ("GP records - awaited", "Social services records: received")."""
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
     assert category in [x["category"] for x in r.tpm_requests]
+
+
+DELAYED = ("MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant: Ms Nadia OKONJO\n"
+           "The offence was reported to police on 2 January 2024.\nThis file was submitted to the CPS on 1 August 2024.\n")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('Submission has taken longer than expected because the forensic results took five months.', 'met'),
+    ('The reason for the delay is that the suspect was abroad until May and could not be interviewed.', 'met'),
+    ('Apologies for the time this has taken.', 'missing'),
+    ("The investigation was delayed by staff shortages and the OIC's absence on long-term sick leave.", 'met'),
+    ('Timeliness: the case exceeded the target because we were waiting for the phone download (received 10/07/2024).', 'met'),
+    ('', 'missing'),
+])
+def test_delay_explanations(reviewer_instance, tmp_path, text, expected):
+    """212 days from report to submission: explained by a cause (backlog, absence, results awaited),
+    not by an apology."""
+    r = review_text(reviewer_instance, tmp_path, DELAYED + text + "\n")
+    assert status(r, "delay_explained") == expected
