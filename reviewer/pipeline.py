@@ -145,7 +145,28 @@ def make_normalizer(nlp: Language, name: str):
     return Normalizer()
 
 
-class Normalizer:
+class RuleFile:
+    """A component whose rules are one JSON file in its folder of the pipeline (``filename``),
+    validated by ``set_rules`` when ``spacy.load`` reads it and written back by ``to_disk``."""
+
+    filename = ""
+    data: dict
+
+    def set_rules(self, data: dict, where: str) -> None:
+        raise NotImplementedError
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def from_disk(self, path, exclude=tuple()):
+        f = Path(path) / self.filename
+        self.set_rules(_read_json(f), str(f))
+        return self
+
+
+class Normalizer(RuleFile):
     """Writes the stems as one array: one dictionary look-up a token, no Token objects.
 
     Common misspellings in police writing ("recieved", "statment", "enq") are corrected first,
@@ -168,16 +189,6 @@ class Normalizer:
         self.data = data
         self.spellings = sp
         self.cache = {}
-
-    def to_disk(self, path, exclude=tuple()):
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-    def from_disk(self, path, exclude=tuple()):
-        f = Path(path) / self.filename
-        self.set_rules(_read_json(f), str(f))
-        return self
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -508,7 +519,7 @@ def make_concepts(nlp: Language, name: str, spans_key: str):
     return Concepts(nlp, name, spans_key)
 
 
-class Concepts:
+class Concepts(RuleFile):
     """Phrase patterns (matched on the stemmed NORM) and token patterns -> labelled spans."""
 
     filename = "concepts.json"
@@ -555,16 +566,6 @@ class Concepts:
         doc.spans[self.spans_key] = spans
         return doc
 
-    def to_disk(self, path, exclude=tuple()):
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-    def from_disk(self, path, exclude=tuple()):
-        f = Path(path) / self.filename
-        self.set_rules(_read_json(f), str(f))
-        return self
-
 
 # ---------------------------------------------------------------- context
 @Language.factory("casefile_context_v1", default_config={"spans_key": "concepts"})
@@ -581,7 +582,7 @@ _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hy
 _PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
 
 
-class Context:
+class Context(RuleFile):
     """ConText for case files: modifiers with a direction and a scope act on concept spans.
 
     A modifier's scope runs from it in its direction, within its sentence, for at most
@@ -844,16 +845,6 @@ class Context:
                     out[sent_start] = ({"category": cat, "literal": words}, cell.start, cell.end)
                     break
         return out
-
-    def to_disk(self, path, exclude=tuple()):
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / self.filename).write_text(json.dumps(self.data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-    def from_disk(self, path, exclude=tuple()):
-        f = Path(path) / self.filename
-        self.set_rules(_read_json(f), str(f))
-        return self
 
 
 _STATUS_CUT = re.compile(r"\s*(?:,|;|\(|\s[-–]\s)")

@@ -121,3 +121,15 @@ def test_spellings_file_is_validated():
         Normalizer().set_rules({"version": "1", "spellings": {"Recieved": "received"}}, "spellings.json")
     with pytest.raises(RulesError, match="version"):
         Normalizer().set_rules({"spellings": {}}, "spellings.json")
+
+
+def test_pipeline_round_trips_through_disk(tmp_path):
+    """nlp.to_disk writes every component's rule file; spacy.load reads the copy back."""
+    import spacy
+
+    from reviewer.pipeline import load_pipeline
+
+    load_pipeline().to_disk(tmp_path / "copy")
+    assert {p.name for p in (tmp_path / "copy").iterdir()} >= {"concepts", "context", "normalizer", "tokenizer", "config.cfg"}
+    doc = spacy.load(tmp_path / "copy")("The suspect's phone was not siezed.")
+    assert [s._.status for s in doc.spans["concepts"]] == ["not_done", "not_done"]
