@@ -36,7 +36,7 @@ STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
-             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor"}
+             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins"}
 # best first: a group takes the best status of its spans, a match the worst of its groups
 _RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
 
@@ -257,6 +257,12 @@ class Checker:
             if not ok:
                 continue
             best = [max(g, key=lambda f: _RANK[f.status]) for g in groups]
+            if alt.get("pending_wins"):
+                # "swabs were taken but have not yet been submitted": the result is what counts,
+                # so the part still to come decides the sentence
+                pending = [f for f in groups[0] if f.status == "outstanding"]
+                if pending:
+                    best[0] = pending[0]
             # the other groups only confirm the sense ("strategy" beside "devices"): a plan to
             # examine a phone does not make the strategy itself outstanding
             worst = best[0] if alt.get("status_from_anchor") else min(best, key=lambda f: _RANK[f.status])

@@ -364,6 +364,21 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ("> 3. Obtain the suspect's phone download.\nThis is with DFU, ETA end of August.", 'suspect_devices', 'outstanding'),
     ('You should obtain CCTV from the bar.', 'independent_corroboration', 'missing'),
     ("The CPS advised that the suspect's phone should be seized.", 'suspect_devices', 'missing'),
+    ('Toxicology results are awaited and expected by the end of next month.', 'outstanding_timetabled', 'met'),
+    ('The download of his phone is awaited; DFU have given a date of 14 June.', 'outstanding_timetabled', 'met'),
+    ('Cell site analysis is outstanding - target end of July.', 'outstanding_timetabled', 'met'),
+    ('The MG6D is being prepared and will be with you by Friday.', 'outstanding_timetabled', 'met'),
+    ('Statement from the taxi driver to be obtained within the next fortnight.', 'outstanding_timetabled', 'met'),
+    ('Suspect phone download outstanding - DFU estimate 8-10 weeks.', 'outstanding_timetabled', 'met'),
+    ('The DNA result is still awaited; the lab cannot give a date.', 'outstanding_timetabled', 'missing'),
+    ('Intimate swabs were taken at the SARC but have not yet been submitted for analysis.', 'forensic_medical', 'outstanding'),
+    ('Her clothing was seized and is being held; no submission has been made.', 'forensic_medical', 'missing'),
+    ("Forensic submissions are on hold pending the suspect's interview.", 'forensic_medical', 'outstanding'),
+    ('The complainant attended the SARC on 3 June and an FME was completed; swabs submitted, results back: male DNA matching PLUMMER.', 'forensic_medical', 'met'),
+    ('No forensic opportunities were identified as she had showered and washed her clothes.', 'forensic_medical', 'met'),
+    ('After the assault PLUMMER blocked her on all social media.', 'post_offence_conduct', 'met'),
+    ('He left the country two days later, which is being looked into.', 'post_offence_conduct', 'met'),
+    ('What the suspect did after the incident has not been looked at.', 'post_offence_conduct', 'missing'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
