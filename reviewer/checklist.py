@@ -132,7 +132,7 @@ def load_rules(labels: frozenset[str], path: str | None = None) -> ChecklistRule
 # ----------------------------------------------------------------- helpers
 def _self_negating(f: Finding) -> bool:
     words = f.text.lower().replace("n't", " not").split()
-    return f.status == "not_done" and any(w in ("not", "no", "never") for w in words)
+    return f.status == "not_done" and any(w in ("not", "no", "never", "cannot") for w in words)
 
 
 def _pending_here(f: Finding, reach: int = 1) -> bool:

@@ -437,6 +437,17 @@ def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, 
     ('The complainant is known to police as a regular missing person and has been in trouble for lying.', 'complainant_focus'),
     ('Freezing is a common response and her lack of resistance does not undermine her account.', 'none'),
     ('The defence may argue that she consented; the evidence of the CCTV rebuts this.', 'none'),
+    ('I have concerns about her account given that she chose to go home with him.', 'myth_or_stereotype'),
+    ('It is notable that she made no attempt to leave or call for help.', 'myth_or_stereotype'),
+    ('Her behaviour afterwards, going to work as normal, is at odds with someone who has been raped.', 'myth_or_stereotype'),
+    ('Given her level of intoxication her recollection cannot be relied upon.', 'myth_or_stereotype'),
+    ('She sent him a text the next day thanking him for a nice evening, which is hard to reconcile with her allegation.', 'myth_or_stereotype'),
+    ('The fact that she is in a relationship with him makes this a difficult case to prove.', 'myth_or_stereotype'),
+    ('As a man he should have been able to fight her off.', 'myth_or_stereotype'),
+    ('She has previously had consensual sex with the suspect, so the jury may think she consented again.', 'myth_or_stereotype'),
+    ('The OIC wants to know how many men she has slept with.', 'sexual_history'),
+    ('Officers will look at whether she has a reputation for lying at school.', 'complainant_focus'),
+    ('Her counselling notes will show whether she has told different versions.', 'complainant_focus'),
 ])
 def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentence, kind):
     """A myth with the reasoning that leans on it is a concern, even when a negation elsewhere in
