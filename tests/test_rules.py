@@ -379,6 +379,14 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('After the assault PLUMMER blocked her on all social media.', 'post_offence_conduct', 'met'),
     ('He left the country two days later, which is being looked into.', 'post_offence_conduct', 'met'),
     ('What the suspect did after the incident has not been looked at.', 'post_offence_conduct', 'missing'),
+    ('PLUMMER messaged her the next morning asking her not to tell anyone.', 'post_offence_conduct', 'met'),
+    ('Following the incident he changed his phone number and moved address.', 'post_offence_conduct', 'met'),
+    ('He contacted her sister afterwards to ask what she had said to police.', 'post_offence_conduct', 'met'),
+    ('He searched online for "rape sentence UK" the day after, per his download.', 'post_offence_conduct', 'met'),
+    ('He attempted to clean the bedding before police arrived.', 'post_offence_conduct', 'met'),
+    ('Before the party PLUMMER told friends he intended to "get with her" whatever happened.', 'pre_offence_conduct', 'met'),
+    ('He offered her a lift home and then drove in the opposite direction.', 'pre_offence_conduct', 'met'),
+    ('He kept her glass topped up all night.', 'pre_offence_conduct', 'met'),
 ])
 def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, item, expected):
     """Status words that are part of what they describe ("remains under investigation"), RLOE
