@@ -8,7 +8,7 @@ from reviewer.evaluate import evaluate
 from conftest import SAMPLES
 
 # (status accuracy, gap recall) reached on each set, rounded down
-FLOORS = {"tuned": (0.92, 0.93), "untuned": (0.77, 0.76)}
+FLOORS = {"tuned": (0.92, 0.93), "untuned": (0.75, 0.76)}
 
 
 def _untuned() -> set[str]:
@@ -18,7 +18,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 55 and len(untuned) >= 35
+    assert len(everything) >= 61 and len(untuned) >= 41
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
