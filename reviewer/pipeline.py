@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
 
@@ -145,15 +146,16 @@ def make_normalizer(nlp: Language, name: str):
     return Normalizer()
 
 
-class RuleFile:
+class RuleFile(ABC):
     """A component whose rules are one JSON file in its folder of the pipeline (``filename``),
     validated by ``set_rules`` when ``spacy.load`` reads it and written back by ``to_disk``."""
 
     filename = ""
     data: dict
 
+    @abstractmethod
     def set_rules(self, data: dict, where: str) -> None:
-        raise NotImplementedError
+        """Validate DATA (read from WHERE) and use it; raise RulesError naming WHERE if it is bad."""
 
     def to_disk(self, path, exclude=tuple()):
         path = Path(path)
