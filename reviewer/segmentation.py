@@ -63,6 +63,14 @@ class DocumentRules:
         self.owner = data.get("owner", {})
         self.not_names = {w.lower() for w in data.get("not_names", [])}
         self.sections = {role: {h.upper() for h in heads} for role, heads in data.get("sections", {}).items()}
+        names = data.get("first_names", {"male": [], "female": []})
+        _require(isinstance(names, dict) and set(names) == {"male", "female"}
+                 and all(isinstance(n, str) for v in names.values() for n in v), where,
+                 "'first_names' needs 'male' and 'female' lists of names")
+        both = set(names["male"]) & set(names["female"])
+        _require(not both, where, f"'first_names' lists {sorted(both)[:3]} as both male and female")
+        # a first name that is mostly given to one sex is weak evidence for he/she, never proof
+        self.first_names = {n.lower(): ("he" if sex == "male" else "she") for sex, ns in names.items() for n in ns}
 
 
 @lru_cache(maxsize=2)
@@ -168,7 +176,7 @@ def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parti
                     if name and name not in found[role] and len(name) > 1:
                         found[role].append(name)
     parties = Parties(suspect=_name_forms(found["suspect"]), complainant=_name_forms(found["complainant"]))
-    parties.pronouns = _infer_pronouns(pages, parties)
+    parties.pronouns = _infer_pronouns(pages, parties, rules)
     return parties
 
 
@@ -190,22 +198,47 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LEADING_PRONOUN = re.compile(r"\s*(he|she)\b")
 
 
-def _infer_pronouns(pages: list[Page], parties: Parties) -> dict[str, str]:
+_FIRST_NAME_WEIGHT = 4  # as much as a title (3) and a pronoun after a mention (1)
+
+
+def _infer_pronouns(pages: list[Page], parties: Parties, rules: DocumentRules | None = None) -> dict[str, str]:
     """Map he/she to a party from the text, never from assumption.
 
-    Evidence, weighted: a title before a party's name (Mr/Ms), a pronoun that opens the
+    Evidence, weighted: the party's first name when it is mostly given to one sex
+    (`first_names` in documents.json), a title before a party's name (Mr/Ms), a pronoun that opens the
     sentence after one whose topic is the party, and a pronoun a few words after a mention.
-    A pronoun goes to a party only when that party clearly owns it.
+    When both parties' sexes are known from titles or first names, and differ, they decide;
+    when they are the same, neither pronoun is mapped. Otherwise a pronoun goes to a party
+    only when that party clearly owns it.
     """
     counts = {"suspect": {"he": 0, "she": 0}, "complainant": {"he": 0, "she": 0}}
     # matched on lower-cased text: case-insensitive patterns cost several times more
     alts = {role: [_ROLE_WORDS[role].lower()] + [re.escape(n.lower()) for n in parties.names()[role]] for role in counts}
     mention = {role: re.compile(r"\b(?:%s)" % "|".join(a)) for role, a in alts.items()}
     near = {role: re.compile(r"(?:%s)[^.?!\n]{0,40}?\b(he|him|his|she|her|hers)\b" % "|".join(a)) for role, a in alts.items()}
+    titled = {role: {"he": 0, "she": 0} for role in counts}
+    joined = " ".join(p.text for p in pages[:50])
     for role in counts:
         for n in parties.names()[role]:
-            for m in re.finditer(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(n), " ".join(p.text for p in pages[:50])):
-                counts[role]["he" if m.group(1) == "Mr" else "she"] += 3
+            for m in re.finditer(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(n), joined):
+                titled[role]["he" if m.group(1) == "Mr" else "she"] += 1
+    by_name = {}
+    for role in counts:
+        full = next((n for n in parties.names()[role] if " " in n), None)
+        by_name[role] = rules.first_names.get(full.split()[0].lower()) if full and rules else None
+        # the first name when it is mostly given to one sex; otherwise titles, which can
+        # belong to a relative sharing the surname ("Mrs HALLAM, his mother")
+        if not by_name[role] and titled[role]["he"] != titled[role]["she"]:
+            by_name[role] = "he" if titled[role]["he"] > titled[role]["she"] else "she"
+    if by_name["suspect"] and by_name["complainant"]:
+        if by_name["suspect"] == by_name["complainant"]:
+            return {}  # both parties the same sex: he/she cannot tell them apart
+        return {by_name["suspect"]: "suspect", by_name["complainant"]: "complainant"}
+    for role in counts:
+        if by_name[role]:
+            counts[role][by_name[role]] += _FIRST_NAME_WEIGHT
+        for pron, n in titled[role].items():
+            counts[role][pron] += 3 * n
     for page in pages[:200]:
         text = page.text.lower()
         for role, rx in near.items():

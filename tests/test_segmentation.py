@@ -32,3 +32,39 @@ RULES = load_rules()
 def test_heading_kinds(heading, kind):
     found = classify(heading, RULES)
     assert (found[0] if found else None) == kind
+
+
+from reviewer.extraction import Page  # noqa: E402
+from reviewer.segmentation import DocumentRules, find_parties  # noqa: E402
+from reviewer.errors import RulesError  # noqa: E402
+
+
+def _parties(text):
+    return find_parties([Page(1, "case.txt", 1, text, "txt")], RULES)
+
+
+@pytest.mark.parametrize("header,expected", [
+    # first names mostly given to one sex decide when they differ, whatever the prose says
+    ("Suspect: Terence BLACKWOOD\nComplainant: Yasmin ORTEGA\nYasmin says he pushed her.", {"he": "suspect", "she": "complainant"}),
+    ("Suspect: Chantelle BRIGGS\nVictim: Omar HADID\nOmar says she locked the door.", {"she": "suspect", "he": "complainant"}),
+    # the same sex: he/she cannot tell the parties apart
+    ("Suspect: Derek HOLT\nComplainant: Bilal KHAN\nHe says he was asleep.", {}),
+    # no known first name: titles decide
+    ("Suspect: Zebedee QUORN\nComplainant: Xanthe PLUME\nMr QUORN was arrested. Ms PLUME attended the SARC.",
+     {"he": "suspect", "she": "complainant"}),
+])
+def test_pronouns(header, expected):
+    assert _parties(header).pronouns == expected
+
+
+def test_first_names_validated():
+    import json
+    from pathlib import Path
+    data = json.loads((Path(__file__).parents[1] / "models" / "documents.json").read_text())
+    data["first_names"]["female"].append(data["first_names"]["male"][0])
+    with pytest.raises(RulesError, match="both male and female"):
+        DocumentRules(data, "documents.json")
+
+
+def test_device_is_no_suspect_name():
+    assert _parties("Suspect: Samsung Galaxy S23, seized on arrest.\nSuspect: Connor BLYTHE\n").suspect[0] == "Connor BLYTHE"
