@@ -120,6 +120,13 @@ class ChecklistRules:
         self.concerns = data.get("concerns", [])
         self.tpm = tpm
         self.ignore_kinds = set(data.get("ignore_kinds", []))
+        hb = data.get("heading_body", {})
+        try:
+            self.body_sentences = int(hb.get("sentences", 0))
+            self.body_not_done = re.compile(hb["not_done"]) if hb.get("not_done") else None
+            self.body_outstanding = re.compile(hb["outstanding"]) if hb.get("outstanding") else None
+        except (re.error, ValueError) as e:
+            raise RulesError(f"{where}: bad heading_body rule ({e})") from None
         self.max_citations = int(data.get("max_citations", 3))
 
 
@@ -173,6 +180,13 @@ def _cite(s: Sentence, fs: list[Finding] = ()) -> Citation:
     return Citation(s.doc, s.page, s.text, s.start, s.end, _why(list(fs)))
 
 
+def _heading_like(text: str) -> bool:
+    """A short line without closing punctuation: a heading or a form label, not prose."""
+    t = text.strip()
+    return len(t.split()) <= 6 and not t.endswith((".", "?", "!", ";", ",", ":")) and not t[:1] in "-•*>" \
+        or t.endswith(":") and len(t.split()) <= 6
+
+
 @dataclass
 class Match:
     sentence: Sentence
@@ -220,7 +234,7 @@ class Checker:
         idx = sorted({i for label in labels for i in self._by_label.get(label, [])})
         return [self.t.sentences[i] for i in idx]
 
-    def _alt_matches(self, alt: dict, skip_headings: bool = False) -> list[Match]:
+    def _alt_matches(self, alt: dict, skip_headings: bool = False, heading_body: bool = False) -> list[Match]:
         out = []
         allowed = set(alt.get("subjects", []))
         only = {p.lower() for p in alt.get("only_phrases", [])}
@@ -233,8 +247,10 @@ class Checker:
             if owners and self.owners.get(s.doc) not in owners:
                 continue
             own = self.t.in_sentence(s)
-            if skip_headings and len(s.text.split()) <= 4 and not any(f.modifiers for f in own) and ":" not in s.text:
-                continue  # a bare heading ("Suspect's account") is not evidence of what it heads
+            # a bare heading ("Suspect's account") is not evidence of what it heads: what is
+            # written under it is
+            bare = skip_headings and not any(f.modifiers for f in own) and (
+                len(s.text.split()) <= 4 and ":" not in s.text or _heading_like(s.text) and not s.text.strip().endswith(":"))
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -256,6 +272,11 @@ class Checker:
                 groups.append(cand)
             if not ok:
                 continue
+            if bare:
+                body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and _heading_like(s.text) else None
+                if body:
+                    out.append(Match(body[1], body[0], False, self.doc_index.get(s.doc, 0), groups[0][:1]))
+                continue
             best = [max(g, key=lambda f: _RANK[f.status]) for g in groups]
             if alt.get("pending_wins"):
                 # "swabs were taken but have not yet been submitted": the result is what counts,
@@ -276,6 +297,49 @@ class Checker:
             out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))
         return out
 
+    def _heading_body(self, head: Sentence, labels: set[str]) -> tuple[str, Sentence] | None:
+        """What the text under a bare heading says, read as the heading's line of enquiry:
+        (status, first sentence of the body), or None when nothing is written under it.
+
+        The body runs to the next heading-like line, at most `heading_body.sentences`
+        sentences of the same document. A body that opens by saying the work is still to
+        come ("Awaited", "To follow") is outstanding, one that opens with a negation ("None
+        identified", "Not explored") is not done. Otherwise the first sentence's findings
+        of the heading's own labels decide, then a first sentence whose findings are all
+        negated or conditional is not done; any other body is an account of what was done
+        (its findings are often about other things: "production order served on Uber ...
+        show a trip booked")."""
+        n = self.rules.body_sentences
+        if not n:
+            return None
+        def said(text):
+            text = " ".join(text.split()).lstrip("-•*> ").strip()
+            if self.rules.body_outstanding and self.rules.body_outstanding.search(text):
+                return "outstanding"
+            if self.rules.body_not_done and self.rules.body_not_done.search(text):
+                return "not_done"
+            return None
+
+        body = []
+        for s in self.t.sentences[head.index + 1: head.index + 1 + n]:
+            if s.doc != head.doc or (_heading_like(s.text) and not said(s.text)):
+                break
+            body.append(s)
+        if not body:
+            return None
+        first = body[0]
+        opening = said(first.text)
+        if opening:
+            return opening, first
+        own = self.t.in_sentence(first)
+        same = {f.status for f in own if f.label in labels}
+        for status in ("obtained", "outstanding"):
+            if status in same:
+                return status, first
+        if same or (own and all(f.status in ("not_done", "hypothetical") for f in own)):
+            return "not_done", first  # "The suspect has not been arrested and his account is not known."
+        return "obtained", first
+
     def _documents(self, kinds: list[str]) -> list[Match]:
         out = []
         for d in self.docs:
@@ -291,7 +355,7 @@ class Checker:
         dec = it["decide"]
         matches: list[Match] = []
         for alt in dec["match"]:
-            matches.extend(self._alt_matches(alt, dec.get("skip_headings", False)))
+            matches.extend(self._alt_matches(alt, dec.get("skip_headings", False), dec.get("heading_body", False)))
         matches.extend(self._documents(dec.get("documents", [])))
         self.matches[it["item"]] = matches
         for m in matches:

@@ -564,3 +564,29 @@ def test_delay_explanations(reviewer_instance, tmp_path, text, expected):
     not by an apology."""
     r = review_text(reviewer_instance, tmp_path, DELAYED + text + "\n")
     assert status(r, "delay_explained") == expected
+
+
+@pytest.mark.parametrize("body,expected", [
+    # what is written under a heading is its line of enquiry, in whatever words
+    ("He asked the barman to make her vodkas doubles without telling her and kept her away from her friends.", "met"),
+    ("None identified.", "missing"),
+    ("Nil.", "missing"),
+    ("Not yet analysed - awaiting his phone download.", "outstanding"),
+    ("To be reviewed once the call data is returned.", "outstanding"),
+])
+def test_heading_body(reviewer_instance, tmp_path, body, expected):
+    text = HEADER + "Suspect's conduct before the offence\n" + body + "\nDisclosure\nMG6C attached.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "pre_offence_conduct") == expected
+
+
+def test_heading_without_body_is_no_evidence(reviewer_instance, tmp_path):
+    text = HEADER + "Post-offence conduct\nDisclosure\nMG6C attached.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "post_offence_conduct") == "missing"
+
+
+def test_heading_body_negated_in_prose(reviewer_instance, tmp_path):
+    text = HEADER + "Suspect's account\nThe male has not been arrested or spoken to and what he says is unknown.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert status(r, "suspect_account") == "missing"
