@@ -537,12 +537,30 @@ class Checker:
         request = set(cfg["request"])
         seen: dict[str, list] = {}
         cues = set(cfg["reason"] + cfg["scope"] + cfg["notice"] + cfg["device_notice"] + cfg["trawl"])
+        generic = set(cfg.get("section", []))
+        section_cues = request | set(cfg["reason"] + cfg["scope"])
+        section_doc, section_left = None, 0  # inside a "Third-party material" section
         for s in self.t.sentences:
+            if s.doc != section_doc:
+                section_doc, section_left = None, 0
+            if _is_heading(s.text):
+                # a heading about third-party material opens a section whose holders are
+                # the requests ("Fellgate Medical Practice: the note of one consultation")
+                opens = any(f.label in generic and f.status != "not_done" for f in self.t.in_sentence(s))
+                section_doc, section_left = (s.doc, cfg["section_sentences"]) if opens else (None, 0)
+            elif section_left:
+                section_left -= 1
             if s.doc_kind in self.rules.ignore_kinds or not s.findings:
                 continue
             fs = self.t.in_sentence(s)
             in_request_doc = s.doc_kind in cfg["request_kinds"]
             asked = in_request_doc or any(f.label in request and f.status != "not_done" for f in fs)
+            if section_left and not asked and not any(f.status in ("not_done", "hypothetical") for f in fs):
+                # in the section, a holder is a request when it or the next sentence speaks
+                # of asking, a reason or a limit ("Line of enquiry: ...", "limited to ...")
+                nxt = self.t.sentences[s.index + 1] if s.index + 1 < len(self.t.sentences) else None
+                near = fs + (self.t.in_sentence(nxt) if nxt is not None and nxt.doc == s.doc else [])
+                asked = any(g.label in section_cues and g.status != "not_done" for g in near)
             found_cats = []
             for f in fs:
                 # "GP records - awaited", "Social services records: received": a status word

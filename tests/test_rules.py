@@ -590,3 +590,23 @@ def test_heading_body_negated_in_prose(reviewer_instance, tmp_path):
     text = HEADER + "Suspect's account\nThe male has not been arrested or spoken to and what he says is unknown.\n"
     r = review_text(reviewer_instance, tmp_path, text)
     assert status(r, "suspect_account") == "missing"
+
+
+def test_tpm_section_holder_is_a_request(reviewer_instance, tmp_path):
+    text = HEADER + ("Third party material\n"
+                     "Riverside Walk-in Centre: the triage notes of her attendance on 3 May only.\n"
+                     "Line of enquiry: the notes record injuries seen within hours of the assault.\n"
+                     "Disclosure\nMG6C attached.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    cats = [t["category"] for t in r.tpm_requests]
+    assert cats == ["medical"], r.tpm_requests
+
+
+@pytest.mark.parametrize("line", [
+    "Counselling: she has begun sessions with the local rape crisis centre.",
+    "She is seeing a counsellor; those notes have not been sought and will not be.",
+])
+def test_tpm_section_mention_without_a_request(reviewer_instance, tmp_path, line):
+    text = HEADER + "Third party material\n" + line + "\nDisclosure\nMG6C attached.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert not [t for t in r.tpm_requests if t["category"] == "counselling"], r.tpm_requests
