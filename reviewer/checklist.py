@@ -427,6 +427,26 @@ class Checker:
             if not has_date:
                 untimed.extend(ms[:1])
         if not any_out:
+            # nothing on the checklist is outstanding, but the file may still say that work is
+            # awaited ("statement from the taxi driver to follow"): that needs a date too
+            skip_labels = set(it["decide"].get("ignore_labels", []))
+            # plainly pending words only ("awaited", "to follow"), not "booked" or "sent"
+            pending_words = {w.lower() for w in it["decide"].get("pending_words", [])}
+            for f in self.t.findings:
+                if f.status != "outstanding" or f.label in labels | skip_labels or f.doc_kind in self.rules.ignore_kinds:
+                    continue
+                if not any(m["category"] == "OUTSTANDING" and m["literal"].lower() in pending_words for m in f.modifiers):
+                    continue
+                s = self.t.sentences[f.sentence]
+                if _heading_like(s.text):
+                    continue
+                any_out = True
+                m = Match(s, "outstanding", False, self.doc_index.get(s.doc, 0), [f])
+                dated = any(g.label in labels and g.status not in ("not_done", "hypothetical")
+                            for x in self._neighbours(s, 1) for g in self.t.in_sentence(x))
+                (timed if dated else untimed).append(m)
+            untimed = untimed[:1]
+        if not any_out:
             return self._result(it, "not_applicable", [])
         if untimed:
             return self._result(it, "missing", untimed)

@@ -610,3 +610,15 @@ def test_tpm_section_mention_without_a_request(reviewer_instance, tmp_path, line
     text = HEADER + "Third party material\n" + line + "\nDisclosure\nMG6C attached.\n"
     r = review_text(reviewer_instance, tmp_path, text)
     assert not [t for t in r.tpm_requests if t["category"] == "counselling"], r.tpm_requests
+
+
+@pytest.mark.parametrize("line,expected", [
+    # pending work that is on no checklist item still needs a date
+    ("Statement from the bus driver to follow.", "missing"),
+    ("MG11 from the door supervisor awaited, due by 14/06/2025.", "met"),
+    # "booked" or "sent" alone is not pending work
+    ("She took a cab booked at 01:10 and sent her sister a text.", "not_applicable"),
+])
+def test_pending_work_off_the_checklist(reviewer_instance, tmp_path, line, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + line + "\n")
+    assert status(r, "outstanding_timetabled") == expected
