@@ -372,6 +372,13 @@ class Checker:
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]
         negative = [m for m in matches if m.status in ("not_done", "hypothetical")]
+        if obtained and strong_out and dec.get("result_beats_pending"):
+            # a later bare mention ("Dr OSEI (FME statement)") does not answer "DNA result
+            # awaited": only a stated result does
+            said = [m for m in obtained if any(x["category"] in ("COMPLETED", "NIL_RESULT") for f in m.findings for x in f.modifiers)]
+            if not said:
+                return self._result(it, "outstanding", strong_out)
+            obtained = said
         if obtained and strong_out:
             last_ob = max(m.doc_index for m in obtained)
             last_out = max(m.doc_index for m in strong_out)
