@@ -130,6 +130,10 @@ class TimelineRules:
             self.target_before = re.compile(data.get("target_before", "(?!)"), re.I)
             self.email_to_cps = re.compile(data.get("email_to_cps", "(?!)"), re.I | re.M)
             self.email_from_cps = re.compile(data.get("email_from_cps", "(?!)"), re.I | re.M)
+            hd = data.get("header_date", {})
+            self.header_kinds = set(hd.get("kinds", []))
+            self.header_date = re.compile(hd.get("pattern", "(?!)"), re.I)
+            self.header_sentences = int(hd.get("sentences", 0))
         except re.error as e:
             from .errors import RulesError
             raise RulesError(f"{where}: bad cue pattern ({e})") from None
@@ -155,7 +159,9 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                 to_cps.add(s.doc)
             if rules.email_from_cps.search(s.text):
                 from_cps.add(s.doc)
+    seen_in_doc: dict[str, int] = {}
     for s in sentences:
+        nth = seen_in_doc[s.doc] = seen_in_doc.get(s.doc, -1) + 1
         if s.doc_kind == "CPS_ADVICE":
             continue
         # target dates ("expected by 10/05/2024") are not events
@@ -164,6 +170,12 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             continue
         if s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text):
             # the last e-mail of a thread sent to the CPS is the submission
+            cite = DateCite("submitted", dates[0][2], s.page, s.index, s.start + dates[0][0], s.start + dates[0][1])
+            prev = best.get("submitted")
+            if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
+                best["submitted"] = (1, cite)
+        if s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text):
+            # the "Date:" line in the head of a report to the CPS dates its submission
             cite = DateCite("submitted", dates[0][2], s.page, s.index, s.start + dates[0][0], s.start + dates[0][1])
             prev = best.get("submitted")
             if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):

@@ -622,3 +622,13 @@ def test_tpm_section_mention_without_a_request(reviewer_instance, tmp_path, line
 def test_pending_work_off_the_checklist(reviewer_instance, tmp_path, line, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + line + "\n")
     assert status(r, "outstanding_timetabled") == expected
+
+
+@pytest.mark.parametrize("lines,expected", [
+    ("Referral date: 3 Dec 2024\nThe offence was reported on 2 November 2024.", "2024-12-03"),
+    ("Date: 17/02/2025\nThe offence was reported on 2 November 2024.", "2025-02-17"),
+    ("EA requested 02/01/2025; CPS advice 09/01/2025; this update 30/01/2025.", "2025-01-30"),
+])
+def test_submission_dates(reviewer_instance, tmp_path, lines, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")
+    assert r.timeline["submitted"] == expected
