@@ -606,7 +606,8 @@ class Checker:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
                 if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" \
-                        and "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue:
+                        and "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
+                        and _owned(s.text, f.start - s.start, f.end - s.start):
                     if heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
@@ -728,6 +729,17 @@ class Checker:
 
 
 _BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
+
+
+_POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|complainant|victim)s?['’]?)\s+(?:own\s+|personal\s+|mobile\s+|work\s+|new\s+|old\s+)?$", re.I)
+_POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|owned by)\s+(?:the\s+)?\w+", re.I)
+
+
+def _owned(text: str, a: int, b: int) -> bool:
+    """Whether the device at text[a:b] is named with its owner ("Imogen's phone", "her
+    handset", "the phone belonging to the IP"), not merely near a party's name ("chat with
+    the complainant deleted on the handset")."""
+    return bool(_POSSESSOR_BEFORE.search(text[max(0, a - 40):a]) or _POSSESSOR_AFTER.match(text[b:b + 40]))
 
 
 def _is_heading(text: str) -> bool:

@@ -625,3 +625,22 @@ def test_tpm_section_mention_without_a_request(reviewer_instance, tmp_path, line
 def test_submission_dates(reviewer_instance, tmp_path, lines, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")
     assert r.timeline["submitted"] == expected
+
+
+@pytest.mark.parametrize("text,devices", [
+    # a device near a party's name is not that party's device
+    ("The WhatsApp chat with the complainant was deleted on the handset and recovered by the DFU.", 0),
+    ("Messages between the complainant and her sister were examined on the sister's handset.", 0),
+    # named with its owner it is
+    ("Nadia OKONJO's phone was examined under a DPN limited to the night in question.", 1),
+    ("The phone belonging to the complainant was examined under a DPN.", 1),
+])
+def test_complainant_device_needs_its_owner(reviewer_instance, tmp_path, text, devices):
+    r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
+    assert len([t for t in r.tpm_requests if t["category"] == "complainant_device"]) == devices, r.tpm_requests
+
+
+def test_no_other_material_sought(reviewer_instance, tmp_path):
+    text = HEADER + "No other third-party material (medical, social care, education, employer) has been sought.\n"
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert r.tpm_requests == []
