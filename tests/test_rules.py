@@ -42,6 +42,14 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Suspect's handset: not seized.", "suspect_devices", "missing"),
     ("Suspect status: bailed until 14/08/2024 with conditions not to contact the complainant.", "suspect_status", "met"),
     ("DMD - to be drafted by the OIC.", "disclosure_management_document", "outstanding"),
+    # freedom and capacity to choose put in interview count as exploring consent
+    ("In interview he was asked whether a fifteen-year-old in his care would have felt free to say no to him.", "consent_steps_explored", "met"),
+    ("The suspect was asked whether she could have agreed given how much she had drunk.", "consent_steps_explored", "met"),
+    # the suspect's claims tested in other words
+    ("His claim that they were in a relationship was tested against the school's records.", "suspect_account_tested", "met"),
+    # terse done / to-do lists record the lines of enquiry
+    ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
+    ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
     # pending work that is on no checklist item still needs a date; "booked" or "sent" is not pending
     ("Statement from the bus driver to follow.", "outstanding_timetabled", "missing"),
     ("MG11 from the door supervisor awaited, due by 14/06/2025.", "outstanding_timetabled", "met"),
