@@ -652,3 +652,14 @@ def test_no_other_material_sought(reviewer_instance, tmp_path):
     text = HEADER + "No other third-party material (medical, social care, education, employer) has been sought.\n"
     r = review_text(reviewer_instance, tmp_path, text)
     assert r.tpm_requests == []
+
+
+@pytest.mark.parametrize("heading,body,item,expected", [
+    ("Disclosure management document", "Not begun - the OIC has had no time.", "disclosure_management_document", "missing"),
+    ("MG6D", "Awaiting the disclosure officer's review.", "mg6d_schedule", "outstanding"),
+    ("Special measures", "Screens and a live link were agreed with her at the MG2 meeting.", "special_measures", "met"),
+    ("Special measures", "Registered intermediary assessment booked for 3 June.", "special_measures", "outstanding"),
+])
+def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, heading, body, item, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + heading + "\n" + body + "\nNext steps\nNone.\n")
+    assert status(r, item) == expected
