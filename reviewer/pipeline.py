@@ -425,6 +425,13 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
     for cell, cat in data.get("row_status", {}).items():
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
+    follow = data.get("follow_up", {})
+    _require(isinstance(follow, dict) and set(follow) <= {"max_words", "outstanding", "keep_labels"}, where,
+             "'follow_up' has max_words, outstanding (a pattern) and keep_labels")
+    try:
+        re.compile(follow.get("outstanding", ""))
+    except re.error as e:
+        raise RulesError(f"{where}: follow_up.outstanding is no pattern ({e})") from None
     answers = data.get("answers", {})
     _require(isinstance(answers, dict), where, "'answers' maps the first words of an answer to a category")
     for words, cat in answers.items():

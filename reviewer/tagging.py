@@ -169,7 +169,39 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 )
                 s.findings.append(len(findings))
                 findings.append(f)
+    if "context" in nlp.pipe_names:
+        _follow_ups(sentences, findings, nlp.get_pipe("context").data.get("follow_up", {}))
     return Tagged(sentences, findings)
+
+
+def _follow_ups(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
+    """A short sentence that only says the work is still to come ("Result o/s.", "Results
+    not received yet.") is the status of what the sentence before it names: its findings
+    done so far become outstanding, with the follow-up as their modifier."""
+    pattern = rule.get("outstanding")
+    if not pattern:
+        return
+    rx = re.compile(pattern, re.I)
+    keep = set(rule.get("keep_labels", []))
+    most = int(rule.get("max_words", 10))
+    for prev, s in zip(sentences, sentences[1:]):
+        if s.page != prev.page or s.doc != prev.doc or not prev.findings or len(s.text.split()) > most:
+            continue
+        if any(findings[i].label not in keep for i in s.findings):
+            continue  # names work of its own
+        t = s.text.strip()
+        if len(t.split()) < 3 and not t.endswith((".", ";", ")")):
+            continue  # a heading ("Outstanding"), not a sentence about the line before
+        m = rx.search(s.text)
+        if not m:
+            continue
+        mod = {"category": "OUTSTANDING", "literal": m.group(0).strip(), "text": m.group(0),
+               "start": s.start + m.start(), "end": s.start + m.end(), "follow_up": s.index}
+        for i in prev.findings:
+            f = findings[i]
+            if f.status == "obtained" and not f.nil:
+                f.status = "outstanding"
+                f.modifiers = f.modifiers + [mod]
 
 
 def _end_char(doc, idx: list[int], b: int) -> int:

@@ -50,6 +50,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # terse done / to-do lists record the lines of enquiry
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
     ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
+    # a short follow-up sentence gives the status of the line before it
+    ("Swabs from the SARC examination went to the lab on 04/05. Result o/s.", "forensic_medical", "outstanding"),
+    ("Medical at the SARC 02/03, samples taken. Results not back yet.", "forensic_medical", "outstanding"),
+    ("Swabs from the SARC examination were analysed. Outstanding", "forensic_medical", "met"),
     # pending work that is on no checklist item still needs a date; "booked" or "sent" is not pending
     ("Statement from the bus driver to follow.", "outstanding_timetabled", "missing"),
     ("MG11 from the door supervisor awaited, due by 14/06/2025.", "outstanding_timetabled", "met"),
