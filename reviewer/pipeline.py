@@ -438,6 +438,9 @@ def validate_context(data: dict, where: str) -> None:
         _require(cat in _CATEGORIES or cat == "ANSWERED", where, f"answer {words!r}: category must be ANSWERED or one of {sorted(_CATEGORIES)}")
 
 
+_AUXILIARY = {"been", "was", "were", "is", "are", "has", "have", "had"}
+
+
 def expand_templates(templates: list[list[str]]) -> list[str]:
     """Phrases from templates: each slot lists alternatives split by "|"; an empty
     alternative makes the slot optional. ["check|verify", "his|the suspect's|", "alibi"]
@@ -693,6 +696,17 @@ class Context(RuleFile):
         # "No research ... has been done": a completion or request word inside a negation's
         # scope is itself negated
         for sent_start, ms in by_sent.items():
+            # "No intelligence checks have been carried out": a nil-result phrase followed by a
+            # completion word is a negation of the work, not a nil result of it
+            done = [m for m in ms if m[2]["category"] == "COMPLETED"]
+            if done:
+                ms = by_sent[sent_start] = [
+                    (m[0], m[1], dict(m[2], category="NEGATED"))
+                    if m[2]["category"] == "NIL_RESULT" and m[2]["literal"].lower().startswith("no ") and any(
+                        m[1] <= d[0] and d[0] - m[1] <= 8 and not any(term[m[1]:d[0]])
+                        and _AUXILIARY & {t.lower_ for t in doc[m[1]:d[0]]} for d in done)
+                    else m
+                    for m in ms]
             negs = [m for m in ms if m[2]["category"] == "NEGATED" and m[2].get("direction", "forward") != "backward"]
             if not negs:
                 continue

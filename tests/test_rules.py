@@ -50,6 +50,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # terse done / to-do lists record the lines of enquiry
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
     ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
+    # "no intelligence ... has been carried out" negates the work; "no trace (checked ...)" is a result
+    ("No intelligence enquiries have been undertaken on the suspect.", "suspect_intelligence", "missing"),
+    ("PND: no trace (searched 11/11/2024).", "suspect_intelligence", "met"),
     # a short follow-up sentence gives the status of the line before it
     ("Swabs from the SARC examination went to the lab on 04/05. Result o/s.", "forensic_medical", "outstanding"),
     ("Medical at the SARC 02/03, samples taken. Results not back yet.", "forensic_medical", "outstanding"),
