@@ -53,6 +53,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # "no intelligence ... has been carried out" negates the work; "no trace (checked ...)" is a result
     ("No intelligence enquiries have been undertaken on the suspect.", "suspect_intelligence", "missing"),
     ("PND: no trace (searched 11/11/2024).", "suspect_intelligence", "met"),
+    # conduct described in the officer's or the suspect's own words
+    ("His Snapchat to her the next afternoon read \"pls dont tell ur mum, we good?\" (screenshot).", "post_offence_conduct", "met"),
+    ("The suspect asked whether she lived alone and then deviated from the route, the GPS log shows.", "pre_offence_conduct", "met"),
+    ("He brought a bottle of rum and kept pressing her to drink it.", "pre_offence_conduct", "met"),
     # a short follow-up sentence gives the status of the line before it
     ("Swabs from the SARC examination went to the lab on 04/05. Result o/s.", "forensic_medical", "outstanding"),
     ("Medical at the SARC 02/03, samples taken. Results not back yet.", "forensic_medical", "outstanding"),
