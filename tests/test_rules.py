@@ -57,6 +57,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("His Snapchat to her the next afternoon read \"pls dont tell ur mum, we good?\" (screenshot).", "post_offence_conduct", "met"),
     ("The suspect asked whether she lived alone and then deviated from the route, the GPS log shows.", "pre_offence_conduct", "met"),
     ("He brought a bottle of rum and kept pressing her to drink it.", "pre_offence_conduct", "met"),
+    # work given to an officer, or a label with only a target date, is still to be done
+    ("OIC to complete the MG2 with her after the ABE.", "special_measures", "outstanding"),
+    ("DMD: by 30/06/2025.", "disclosure_management_document", "outstanding"),
     # a short follow-up sentence gives the status of the line before it
     ("Swabs from the SARC examination went to the lab on 04/05. Result o/s.", "forensic_medical", "outstanding"),
     ("Medical at the SARC 02/03, samples taken. Results not back yet.", "forensic_medical", "outstanding"),
