@@ -340,6 +340,39 @@ class Checker:
             return "not_done", first  # "The suspect has not been arrested and his account is not known."
         return "obtained", first
 
+    def _recipient_statements(self, rule: dict) -> list[Match]:
+        """The statements of the people the complainant first told. Whoever a first-complaint
+        sentence names as told ("told her sister Grace OKAFOR by phone", "texted her friend
+        Jade") is looked for in the rest of the file beside a statement word ("Jade - stmt
+        to be taken", "Grace OKAFOR: MG11 awaited"); those sentences say how far that
+        evidence has been captured."""
+        told, capture = set(rule["told"]), set(rule["capture"])
+        relations = {w.lower() for w in rule.get("relations", [])}
+        name_after = re.compile(rule["name_after"])
+        keys: set[str] = set()
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds:
+                continue
+            for f in self.t.in_sentence(s):
+                if f.label not in told or f.status in ("not_done", "hypothetical"):
+                    continue
+                keys |= {w for w in re.findall(r"[a-z]+", f.text.lower()) if w in relations}
+                m = name_after.match(s.text[f.end - s.start:])
+                if m:
+                    keys |= {w for w in m.group("who").split() if len(w) > 2}
+        if not keys:
+            return []
+        rx = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(k) for k in sorted(keys)))
+        out = []
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+                continue
+            caps = [f for f in self.t.in_sentence(s) if f.label in capture]
+            if caps and (rx.search(s.text) or rx.search(s.text.lower())):
+                best = max(caps, key=lambda f: _RANK[f.status])
+                out.append(Match(s, best.status, False, self.doc_index.get(s.doc, 0), [best]))
+        return out
+
     def _documents(self, kinds: list[str]) -> list[Match]:
         out = []
         for d in self.docs:
@@ -357,6 +390,8 @@ class Checker:
         for alt in dec["match"]:
             matches.extend(self._alt_matches(alt, dec.get("skip_headings", False), dec.get("heading_body", False)))
         matches.extend(self._documents(dec.get("documents", [])))
+        if dec.get("recipients"):
+            matches.extend(self._recipient_statements(dec["recipients"]))
         self.matches[it["item"]] = matches
         for m in matches:
             if m.status == "declined":

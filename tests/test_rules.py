@@ -677,3 +677,13 @@ def test_no_other_material_sought(reviewer_instance, tmp_path):
 def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, heading, body, item, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + heading + "\n" + body + "\nNext steps\nNone.\n")
     assert status(r, item) == expected
+
+
+@pytest.mark.parametrize("lines,expected", [
+    # the statement of whoever she first told, found by name or relation elsewhere in the file
+    ("Nadia rang her flatmate Priti DESAI within the hour.\nEnquiries\nPriti DESAI - MG11 to follow.", "outstanding"),
+    ("She texted her cousin straight after he left.\nWitnesses\nStatement from the cousin obtained 03/04/2025.", "met"),
+])
+def test_first_complaint_recipient(reviewer_instance, tmp_path, lines, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")
+    assert status(r, "first_complaint") == expected
