@@ -403,6 +403,12 @@ class Checker:
         if vetoed:  # an explicit "no digital strategy has been prepared" outweighs incidental mentions
             status = "missing" if any(m.status == "not_done" for m in vetoed) else "outstanding"
             return self._result(it, status, [m for m in vetoed if (m.status == "not_done") == (status == "missing")])
+        further = tuple(w.lower() + " " for w in dec.get("further_words", []))
+        if further and any(m.status == "obtained" for m in matches):
+            # a further interview still to come does not undo the one held
+            matches = [m for m in matches if not (m.status == "outstanding" and m.findings and all(
+                m.sentence.text[:f.start - m.sentence.start].lower().rstrip().endswith(tuple(w.strip() for w in further))
+                for f in m.findings[:1]))]
         obtained = [m for m in matches if m.status == "obtained"]
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]

@@ -425,6 +425,14 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
     for cell, cat in data.get("row_status", {}).items():
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
+    sections = data.get("section_status", {})
+    _require(isinstance(sections, dict) and set(sections) <= {"max_sentences", "outstanding", "not_done"}, where,
+             "'section_status' has max_sentences and outstanding / not_done heading patterns")
+    for key in ("outstanding", "not_done"):
+        try:
+            re.compile(sections.get(key, ""))
+        except re.error as e:
+            raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
     follow = data.get("follow_up", {})
     _require(isinstance(follow, dict) and set(follow) <= {"max_words", "outstanding", "keep_labels"}, where,
              "'follow_up' has max_words, outstanding (a pattern) and keep_labels")

@@ -170,8 +170,53 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 s.findings.append(len(findings))
                 findings.append(f)
     if "context" in nlp.pipe_names:
-        _follow_ups(sentences, findings, nlp.get_pipe("context").data.get("follow_up", {}))
+        data = nlp.get_pipe("context").data
+        _section_status(sentences, findings, data.get("section_status", {}))
+        _follow_ups(sentences, findings, data.get("follow_up", {}))
     return Tagged(sentences, findings)
+
+
+def _short_heading(text: str) -> bool:
+    t = text.strip()
+    return len(t.split()) <= 6 and (t.endswith(":") or not t.endswith((".", "?", "!", ";", ",")))
+
+
+def _section_status(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
+    """Lines under a heading that gives their status ("Outstanding:", "Still to do",
+    "Enqs not done") take it when they carry none of their own: "• Statement from Ollie
+    BRENNAN." under "To do" is outstanding. The section runs to the next heading-like line,
+    at most `max_sentences` sentences of one document."""
+    pats = {cat: re.compile(rule[key], re.I) for key, cat in (("outstanding", "OUTSTANDING"), ("not_done", "NEGATED"))
+            if rule.get(key)}
+    if not pats:
+        return
+    most = int(rule.get("max_sentences", 12))
+    active, left, doc = None, 0, None
+    for s in sentences:
+        if s.doc != doc:
+            active, doc = None, s.doc
+        if _short_heading(s.text):
+            active = None
+            for cat, rx in pats.items():
+                m = rx.search(s.text)
+                if m:
+                    active, left = (cat, s, m), most
+                    break
+            continue
+        if not active:
+            continue
+        left -= 1
+        if left < 0:
+            active = None
+            continue
+        cat, head, m = active
+        mod = {"category": cat, "literal": m.group(0).strip(), "text": m.group(0),
+               "start": head.start + m.start(), "end": head.start + m.end(), "section": head.index}
+        for i in s.findings:
+            f = findings[i]
+            if f.status == "obtained" and not f.modifiers and head.page == s.page:
+                f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
+                f.modifiers = [mod]
 
 
 def _follow_ups(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
