@@ -474,9 +474,9 @@ class Checker:
                     break
             if not has_date:
                 untimed.extend(ms[:1])
-        if not any_out:
-            # nothing on the checklist is outstanding, but the file may still say that work is
-            # awaited ("statement from the taxi driver to follow"): that needs a date too
+        if not untimed:
+            # the file may say that other work is awaited ("statement from the taxi driver to
+            # follow") than the checklist's outstanding items: that needs a date too
             skip_labels = set(it["decide"].get("ignore_labels", []))
             # plainly pending words only ("awaited", "to follow"), not "booked" or "sent"
             pending_words = {w.lower() for w in it["decide"].get("pending_words", [])}

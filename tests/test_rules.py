@@ -687,6 +687,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # the statement of whoever she first told, found by name or relation elsewhere in the file
     ("Nadia rang her flatmate Priti DESAI within the hour.\nEnquiries\nPriti DESAI - MG11 to follow.", "first_complaint", "outstanding"),
     ("She texted her cousin straight after he left.\nWitnesses\nStatement from the cousin obtained 03/04/2025.", "first_complaint", "met"),
+    # every piece of pending work needs its date, not only the checklist's outstanding items
+    ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow.", "outstanding_timetabled", "missing"),
+    ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow by 20/05/2025.", "outstanding_timetabled", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
 ])
