@@ -696,3 +696,13 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
 def test_multi_line_rules(reviewer_instance, tmp_path, lines, item, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")
     assert status(r, item) == expected
+
+
+@pytest.mark.parametrize("text,category", [
+    ("Update 03/03: GP request sent.", "medical"),
+    ("I have put in a request to Nadia's GP for her notes from last year.", "medical"),
+    ("IP phone to be collected tomorrow for a full download.", "complainant_device"),
+])
+def test_terse_requests(reviewer_instance, tmp_path, text, category):
+    r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
+    assert [t["category"] for t in r.tpm_requests] == [category], r.tpm_requests
