@@ -45,6 +45,8 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # freedom and capacity to choose put in interview count as exploring consent
     ("In interview he was asked whether a fifteen-year-old in his care would have felt free to say no to him.", "consent_steps_explored", "met"),
     ("The suspect was asked whether she could have agreed given how much she had drunk.", "consent_steps_explored", "met"),
+    ("Questions on the steps he took to check she was consenting were not put to him.", "consent_steps_explored", "missing"),
+    ("Her friend said she would make sure he got home safely.", "consent_steps_explored", "missing"),
     # the suspect's claims tested in other words
     ("His claim that they were in a relationship was tested against the school's records.", "suspect_account_tested", "met"),
     # terse done / to-do lists record the lines of enquiry
