@@ -49,6 +49,7 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Her friend said she would make sure he got home safely.", "consent_steps_explored", "missing"),
     # the suspect's claims tested in other words
     ("His claim that they were in a relationship was tested against the school's records.", "suspect_account_tested", "met"),
+    ("His account that she sat in the front of the cab is contradicted by the rank CCTV.", "suspect_account_tested", "met"),
     # terse done / to-do lists record the lines of enquiry
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
     ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
