@@ -101,6 +101,8 @@ class ChecklistRules:
                     for label in alt.get("none_of", []):
                         _require(label in labels, w, f"unknown concept label {label}")
                     _require(set(alt.get("subjects", [])) <= {"suspect", "complainant", "witness", "unknown"}, w, "bad subjects")
+            if "waits_on" in decide:
+                _require(decide["waits_on"] in ids and decide["waits_on"] != it["item"], w, "waits_on must name another item")
             for group in decide.get("need", []):
                 for label in group:
                     _require(label in labels or it["item"] == "key_dates", w, f"unknown concept label {label}")
@@ -759,6 +761,13 @@ class Checker:
         for it in self.rules.items:
             if it["decide"]["rule"] == "evidence":
                 self.results[it["item"]] = self._evidence(it)
+        for it in self.rules.items:
+            # "the messages will come from his download": nothing said of this item, but the
+            # item it depends on is still to come
+            waits = it["decide"].get("waits_on")
+            res = self.results.get(it["item"])
+            if waits and res and res.status == "missing" and self.results[waits].status == "outstanding":
+                self.results[it["item"]] = self._result(it, "outstanding", self.results[waits].evidence)
         for it in self.rules.items:
             rule = it["decide"]["rule"]
             if rule != "evidence" and rule != "outstanding_timetabled":

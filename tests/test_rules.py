@@ -680,6 +680,8 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # every piece of pending work needs its date, not only the checklist's outstanding items
     ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow.", "outstanding_timetabled", "missing"),
     ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow by 20/05/2025.", "outstanding_timetabled", "met"),
+    # the messages will come from his phone, whose download is awaited
+    ("The suspect's phone was seized on arrest; the DFU download is still awaited.\nSummary\nNothing else to add.", "suspect_communications", "outstanding"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
 ])

@@ -39,11 +39,16 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     assert "concepts.json" in str(e.value) or "pipe" in str(e.value)
 
 
-def test_broken_context_rules_are_refused(tmp_path):
+@pytest.mark.parametrize("breakage,message", [
+    (lambda d: d["modifiers"].append({"literal": "maybe", "category": "PERHAPS"}), "category must be one of"),
+    (lambda d: d["section_status"].update(outstanding="(unclosed"), "section_status.outstanding"),
+    (lambda d: d["follow_up"].update(outstanding="[z-a]"), "follow_up.outstanding"),
+])
+def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
-    edit_json(pipe / "context" / "context_rules.json", lambda d: d["modifiers"].append({"literal": "maybe", "category": "PERHAPS"}))
+    edit_json(pipe / "context" / "context_rules.json", breakage)
     load_pipeline.cache_clear()
-    with pytest.raises(RulesError, match="category must be one of"):
+    with pytest.raises(RulesError, match=message):
         load_pipeline(str(pipe))
 
 
@@ -61,6 +66,14 @@ def test_checklist_must_hold_the_contract_items_in_order():
     bad = json.loads(json.dumps(data))
     bad["items"][0]["action"] = ""
     with pytest.raises(RulesError, match="action"):
+        ChecklistRules(bad, "checklist.json", labels)
+    bad = json.loads(json.dumps(data))
+    bad["items"][4]["decide"]["waits_on"] = "no_such_item"
+    with pytest.raises(RulesError, match="waits_on"):
+        ChecklistRules(bad, "checklist.json", labels)
+    bad = json.loads(json.dumps(data))
+    bad["heading_body"]["not_done"] = "(unclosed"
+    with pytest.raises(RulesError, match="heading_body"):
         ChecklistRules(bad, "checklist.json", labels)
     assert [i["item"] for i in data["items"]] == CHECKLIST_ITEMS
 
