@@ -590,14 +590,18 @@ class Checker:
         if days is None or days <= dec["days"]:
             return self._result(it, "not_applicable", [])
         found = []
+        reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below
         for s in self.t.sentences:
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
+            near = fs + [f for x in self.t.sentences[s.index + 1: s.index + 1 + reach] if x.doc == s.doc
+                         for f in self.t.in_sentence(x)]
             # the delay itself must not be denied; its cause may well be a negative ("the
             # download was not returned until June")
-            if all(any(f.label in g and (gi > 0 or f.status != "not_done") for f in fs) for gi, g in enumerate(dec["need"])):
-                found.append(Match(s, "obtained", False, 0, [f for f in fs if f.label in sum(dec["need"], [])]))
+            if all(any(f.label in g and (gi > 0 or f.status != "not_done") for f in (fs if gi == 0 else near))
+                   for gi, g in enumerate(dec["need"])):
+                found.append(Match(s, "obtained", False, 0, [f for f in near if f.label in sum(dec["need"], [])]))
         return self._result(it, "met" if found else "missing", found)
 
     # ---------------------------------------------------------- tpm requests

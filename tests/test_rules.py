@@ -682,6 +682,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow by 20/05/2025.", "outstanding_timetabled", "met"),
     # the messages will come from his phone, whose download is awaited
     ("The suspect's phone was seized on arrest; the DFU download is still awaited.\nSummary\nNothing else to add.", "suspect_communications", "outstanding"),
+    # a delay heading with its causes set out below it
+    ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nDelay\nThe file comes 137 days after the report.\nThe handset sat in the DFU queue from 10/02/2025 until it came back on 02/06/2025.", "delay_explained", "met"),
+    ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nSummary\nThe suspect denies the offence.", "delay_explained", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
 ])
