@@ -139,6 +139,12 @@ class TimelineRules:
             raise RulesError(f"{where}: bad cue pattern ({e})") from None
 
 
+def _label_like(text: str) -> bool:
+    """A form label or a question: short, or ending in '?' or ':'."""
+    t = text.strip()
+    return len(t.split()) <= 8 or t.endswith(("?", ":"))
+
+
 @lru_cache(maxsize=2)
 def load_rules(path: str | None = None) -> TimelineRules:
     f = Path(path) if path else MODELS / "timeline.json"
@@ -160,12 +166,21 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             if rules.email_from_cps.search(s.text):
                 from_cps.add(s.doc)
     seen_in_doc: dict[str, int] = {}
-    for s in sentences:
+    for i, s in enumerate(sentences):
         nth = seen_in_doc[s.doc] = seen_in_doc.get(s.doc, -1) + 1
         if s.doc_kind == "CPS_ADVICE":
             continue
         # target dates ("expected by 10/05/2024") are not events
         dates = [d for d in find_dates(s.text) if not rules.target_before.search(s.text[max(0, d[0] - 20):d[0]])]
+        where = s
+        if not dates and i + 1 < len(sentences) and _label_like(s.text):
+            # a label or question whose answer is the next line: "Reported to police | 15/03/2025",
+            # "When was it reported? Sunday 15 June 2025 at 19:10."
+            nxt = sentences[i + 1]
+            if nxt.doc == s.doc and nxt.page == s.page:
+                found = find_dates(nxt.text)
+                if found and found[0][0] <= 12:
+                    dates, where = found[:1], nxt
         if not dates:
             continue
         if s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text):
@@ -189,9 +204,9 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                 m = rx.search(low)
                 if not m:
                     continue
-                after = [d for d in dates if d[0] >= m.end()]
+                after = [d for d in dates if d[0] >= m.end()] if where is s else dates
                 chosen = after[0] if after else dates[-1]
-                cite = DateCite(field, chosen[2], s.page, s.index, s.start + chosen[0], s.start + chosen[1])
+                cite = DateCite(field, chosen[2], where.page, where.index, where.start + chosen[0], where.start + chosen[1])
                 prev = best.get(field)
                 if prev is None or rank < prev[0] or (rank == prev[0] and field == "submitted" and cite.date > prev[1].date):
                     best[field] = (rank, cite)

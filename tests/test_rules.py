@@ -642,14 +642,19 @@ def test_tpm_section_mention_without_a_request(reviewer_instance, tmp_path, line
 
 
 
-@pytest.mark.parametrize("lines,expected", [
-    ("Referral date: 3 Dec 2024\nThe offence was reported on 2 November 2024.", "2024-12-03"),
-    ("Date: 17/02/2025\nThe offence was reported on 2 November 2024.", "2025-02-17"),
-    ("EA requested 02/01/2025; CPS advice 09/01/2025; this update 30/01/2025.", "2025-01-30"),
+@pytest.mark.parametrize("lines,field,expected", [
+    ("Referral date: 3 Dec 2024\nThe offence was reported on 2 November 2024.", "submitted", "2024-12-03"),
+    ("Date: 17/02/2025\nThe offence was reported on 2 November 2024.", "submitted", "2025-02-17"),
+    ("EA requested 02/01/2025; CPS advice 09/01/2025; this update 30/01/2025.", "submitted", "2025-01-30"),
+    ("OIC UPDATE FOR CPS EA - 19.06.25\nRep: 03.02.25 - IP attended the front counter.", "submitted", "2025-06-19"),
+    # the answer on the line after a label or a question
+    ("Reported to police\n15/03/2025 at 09:05, 101 call.", "reported", "2025-03-15"),
+    ("Q2. When was it reported?\nSunday 15 June 2025 at 19:10, by her mother.", "reported", "2025-06-15"),
+    ("Rep: 03.02.25 - IP attended the front counter with a friend.", "reported", "2025-02-03"),
 ])
-def test_submission_dates(reviewer_instance, tmp_path, lines, expected):
+def test_timeline_dates(reviewer_instance, tmp_path, lines, field, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")
-    assert r.timeline["submitted"] == expected
+    assert r.timeline[field] == expected
 
 
 def test_no_other_material_sought(reviewer_instance, tmp_path):
@@ -707,3 +712,4 @@ def test_multi_line_rules(reviewer_instance, tmp_path, lines, item, expected):
 def test_requests_found(reviewer_instance, tmp_path, text, categories):
     r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
     assert [t["category"] for t in r.tpm_requests] == categories, r.tpm_requests
+
