@@ -63,6 +63,8 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # work given to an officer, or a label with only a target date, is still to be done
     ("OIC to complete the MG2 with her after the ABE.", "special_measures", "outstanding"),
     ("DMD: by 30/06/2025.", "disclosure_management_document", "outstanding"),
+    # an acknowledgement of receipt or a CSE desk is no corroboration
+    ("The phone company acknowledged receipt of the request on 28th April.", "independent_corroboration", "missing"),
     # a short follow-up sentence gives the status of the line before it
     ("Swabs from the SARC examination went to the lab on 04/05. Result o/s.", "forensic_medical", "outstanding"),
     ("Medical at the SARC 02/03, samples taken. Results not back yet.", "forensic_medical", "outstanding"),
