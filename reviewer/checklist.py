@@ -641,7 +641,10 @@ class Checker:
                 # speaking of the records is a request as much as "requested" is
                 spoken_of = f.status == "outstanding" or any(
                     m["category"] in ("COMPLETED", "NIL_RESULT", "REQUESTED", "OUTSTANDING") for m in f.modifiers)
-                if (asked or spoken_of) and f.label in cats and f.status != "not_done" and f.subject in ("complainant", "unknown"):
+                # "Children's Services and LADO: no trace" is a check with a nil result, not a
+                # request for the complainant's records
+                if (asked or spoken_of) and f.label in cats and f.status != "not_done" and not f.nil \
+                        and f.subject in ("complainant", "unknown"):
                     found_cats.append((cats[f.label], f))
             heading = _is_heading(s.text)
             if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"

@@ -53,6 +53,7 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # terse done / to-do lists record the lines of enquiry
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
     ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
+    ("Investigation to date: CCTV viewed, H2H done, phone download awaited.", "rloe_recorded", "met"),
     # "no intelligence ... has been carried out" negates the work; "no trace (checked ...)" is a result
     ("No intelligence enquiries have been undertaken on the suspect.", "suspect_intelligence", "missing"),
     ("PND: no trace (searched 11/11/2024).", "suspect_intelligence", "met"),
@@ -701,6 +702,8 @@ def test_multi_line_rules(reviewer_instance, tmp_path, lines, item, expected):
 
 
 @pytest.mark.parametrize("text,categories", [
+    # a check with a nil result is no request for her records
+    ("Children's Services and LADO checks: no trace.", []),
     # terse requests
     ("Update 03/03: GP request sent.", ["medical"]),
     ("I have put in a request to Nadia's GP for her notes from last year.", ["medical"]),
@@ -715,3 +718,10 @@ def test_requests_found(reviewer_instance, tmp_path, text, categories):
     r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
     assert [t["category"] for t in r.tpm_requests] == categories, r.tpm_requests
 
+
+
+def test_purpose_is_a_reason(reviewer_instance, tmp_path):
+    text = HEADER + ("Attendance records were requested from the academy for 14/02/2025 only, to fix whether "
+                     "Nadia was in school that afternoon; she was told in writing what was asked for and why.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("education", "justified")], r.tpm_requests
