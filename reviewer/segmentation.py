@@ -265,14 +265,25 @@ def _infer_pronouns(pages: list[Page], parties: Parties, rules: DocumentRules | 
     return out
 
 
+_OWNED_HEADING = re.compile(r"\b(suspect|defendant|accused|susp|complainant|victim|IP)['’]s\b", re.I)
+_HEADING_ROLE = {"suspect": "suspect", "defendant": "suspect", "accused": "suspect", "susp": "suspect",
+                 "complainant": "complainant", "victim": "complainant", "ip": "complainant"}
+
+
 def section_subject(line: str, rules: DocumentRules) -> str | None:
     """The subject a heading line gives the text under it, or None if it is no heading."""
     s = line.strip().rstrip(":").strip()
     if not s or len(s) > 60:
         return None
     letters = [c for c in s if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) / len(letters) < 0.8:
+    if not letters:
         return None
+    if sum(c.isupper() for c in letters) / len(letters) < 0.8:
+        # a short title-like line that names whose it is: "Action 1 - suspect's devices - COMPLETE"
+        if len(s.split()) > 8 or s.endswith((".", "?", "!", ";", ",")) or not (s[0].isupper() or s[0].isdigit()):
+            return None
+        m = _OWNED_HEADING.search(s)
+        return _HEADING_ROLE[m.group(1).lower()] if m else None
     s = re.sub(r"^[\d.()\s]+", "", s.upper())
     for role, heads in rules.sections.items():
         if s in heads:

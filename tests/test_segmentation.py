@@ -68,3 +68,14 @@ def test_first_names_validated():
 
 def test_device_is_no_suspect_name():
     assert _parties("Suspect: Samsung Galaxy S23, seized on arrest.\nSuspect: Connor BLYTHE\n").suspect[0] == "Connor BLYTHE"
+
+
+@pytest.mark.parametrize("line,role", [
+    ("Action 1 - suspect's devices - COMPLETE", "suspect"),
+    ("3. Complainant's phone", "complainant"),
+    ("Action 2 - mother and first account", None),
+    ("The suspect's phone was seized.", None),
+])
+def test_headings_that_name_whose(line, role):
+    from reviewer.segmentation import section_subject
+    assert section_subject(line, RULES) == role
