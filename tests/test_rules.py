@@ -694,7 +694,7 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nDelay\nThe file comes 137 days after the report.\nThe handset sat in the DFU queue from 10/02/2025 until it came back on 02/06/2025.", "delay_explained", "met"),
     ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nSummary\nThe suspect denies the offence.", "delay_explained", "missing"),
     # a heading that names whose it is gives the subject of the lines under it
-    ("Action 1 - suspect's devices - COMPLETE\n• Laptop and Samsung phone seized 19/06/2025 under a DPN.", "suspect_devices", "met"),
+    ("Action 1 - suspect's devices - COMPLETE\n• Laptop and Samsung phone seized 19/06/2025 under a DPN, downloaded and reviewed.", "suspect_devices", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
 ])
