@@ -7,9 +7,9 @@ from reviewer.evaluate import evaluate
 
 from conftest import SAMPLES
 
-# (status accuracy, gap recall) reached on each set, rounded down: the 79 development cases and
-# the 12 held out at the end of the third session (m1-m6, n1-n6)
-FLOORS = {"tuned": (0.87, 0.89), "untuned": (0.78, 0.78)}
+# (status accuracy, gap recall) reached on each set, rounded down: the 91 development cases and
+# the 12 held out at the end of the third session (k1-k6, l1-l6)
+FLOORS = {"tuned": (0.86, 0.88), "untuned": (0.80, 0.82)}
 
 
 def _untuned() -> set[str]:
@@ -19,7 +19,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 91 and len(untuned) >= 12
+    assert len(everything) >= 103 and len(untuned) >= 12
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
