@@ -25,8 +25,9 @@ from bench_review import OUT, make_bundle, source_pages  # noqa: E402
 from reviewer.layout import read_text  # noqa: E402
 
 
-def make_columns(path: Path, pages: int) -> Path:
-    """PAGES pages in two columns of sample text, each row drawn across both columns."""
+def _sample_pdf(path: Path, pages: int, draw_page) -> Path:
+    """PATH with PAGES pages of sample text, each drawn by DRAW_PAGE(canvas, page number,
+    source pages); kept if it already exists."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -35,6 +36,15 @@ def make_columns(path: Path, pages: int) -> Path:
     src = source_pages()
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     for p in range(pages):
+        draw_page(c, p, src)
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_columns(path: Path, pages: int) -> Path:
+    """PAGES pages in two columns of sample text, each row drawn across both columns."""
+    def draw(c, p, src):
         lines = [ln for para in src[p % len(src)] + src[(p + 7) % len(src)] for ln in textwrap.wrap(para, 56)]
         rows = min(64, (len(lines) + 1) // 2)
         c.setFont("Helvetica-Bold", 11)
@@ -45,21 +55,12 @@ def make_columns(path: Path, pages: int) -> Path:
                 j = k * rows + i
                 if j < len(lines):
                     c.drawString(40 + 265 * k, 780 - 11 * i, lines[j])
-        c.showPage()
-    c.save()
-    return path
+    return _sample_pdf(path, pages, draw)
 
 
 def make_rotated(path: Path, pages: int) -> Path:
     """PAGES ordinary pages of sample text given /Rotate 90."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    if path.exists():
-        return path
-    src = source_pages()
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    for p in range(pages):
+    def draw(c, p, src):
         c.setFont("Helvetica", 9)
         y = 800
         for line in (ln for para in src[p % len(src)] for ln in textwrap.wrap(para, 112)):
@@ -68,9 +69,7 @@ def make_rotated(path: Path, pages: int) -> Path:
             c.drawString(40, y, line)
             y -= 11
         c.setPageRotation(90)
-        c.showPage()
-    c.save()
-    return path
+    return _sample_pdf(path, pages, draw)
 
 
 def pdfium_text(page) -> str:

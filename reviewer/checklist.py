@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import RulesError
 from .pipeline import MODELS, _read_json, _require
-from .segmentation import Document
+from .segmentation import Document, heading_like
 from .tagging import Finding, Sentence, Tagged
 
 CHECKLIST_ITEMS = [
@@ -182,13 +182,6 @@ def _cite(s: Sentence, fs: list[Finding] = ()) -> Citation:
     return Citation(s.doc, s.page, s.text, s.start, s.end, _why(list(fs)))
 
 
-def _heading_like(text: str) -> bool:
-    """A short line without closing punctuation: a heading or a form label, not prose."""
-    t = text.strip()
-    return len(t.split()) <= 6 and not t.endswith((".", "?", "!", ";", ",", ":")) and not t[:1] in "-•*>" \
-        or t.endswith(":") and len(t.split()) <= 6
-
-
 @dataclass
 class Match:
     sentence: Sentence
@@ -252,7 +245,7 @@ class Checker:
             # a bare heading ("Suspect's account") is not evidence of what it heads: what is
             # written under it is
             bare = skip_headings and not any(f.modifiers for f in own) and (
-                len(s.text.split()) <= 4 and ":" not in s.text or _heading_like(s.text) and not s.text.strip().endswith(":"))
+                len(s.text.split()) <= 4 and ":" not in s.text or heading_like(s.text, bullets=False) and not s.text.strip().endswith(":"))
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -275,7 +268,7 @@ class Checker:
             if not ok:
                 continue
             if bare:
-                body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and _heading_like(s.text) else None
+                body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and heading_like(s.text, bullets=False) else None
                 if body:
                     out.append(Match(body[1], body[0], False, self.doc_index.get(s.doc, 0), groups[0][:1]))
                 continue
@@ -314,17 +307,10 @@ class Checker:
         n = self.rules.body_sentences
         if not n:
             return None
-        def said(text):
-            text = " ".join(text.split()).lstrip("-•*> ").strip()
-            if self.rules.body_outstanding and self.rules.body_outstanding.search(text):
-                return "outstanding"
-            if self.rules.body_not_done and self.rules.body_not_done.search(text):
-                return "not_done"
-            return None
-
+        said = self._body_says
         body = []
         for s in self.t.sentences[head.index + 1: head.index + 1 + n]:
-            if s.doc != head.doc or (_heading_like(s.text) and not said(s.text)):
+            if s.doc != head.doc or (heading_like(s.text, bullets=False) and not said(s.text)):
                 break
             body.append(s)
         if not body:
@@ -341,6 +327,15 @@ class Checker:
         if same or (own and all(f.status in ("not_done", "hypothetical") for f in own)):
             return "not_done", first  # "The suspect has not been arrested and his account is not known."
         return "obtained", first
+
+    def _body_says(self, text: str) -> str | None:
+        """The status a line under a heading opens with ("Awaited", "None identified"), if any."""
+        text = " ".join(text.split()).lstrip("-•*> ").strip()
+        if self.rules.body_outstanding and self.rules.body_outstanding.search(text):
+            return "outstanding"
+        if self.rules.body_not_done and self.rules.body_not_done.search(text):
+            return "not_done"
+        return None
 
     def _recipient_statements(self, rule: dict) -> list[Match]:
         """The statements of the people the complainant first told. Whoever a first-complaint
@@ -405,12 +400,11 @@ class Checker:
         if vetoed:  # an explicit "no digital strategy has been prepared" outweighs incidental mentions
             status = "missing" if any(m.status == "not_done" for m in vetoed) else "outstanding"
             return self._result(it, status, [m for m in vetoed if (m.status == "not_done") == (status == "missing")])
-        further = tuple(w.lower() + " " for w in dec.get("further_words", []))
+        further = tuple(w.lower() for w in dec.get("further_words", []))
         if further and any(m.status == "obtained" for m in matches):
             # a further interview still to come does not undo the one held
-            matches = [m for m in matches if not (m.status == "outstanding" and m.findings and all(
-                m.sentence.text[:f.start - m.sentence.start].lower().rstrip().endswith(tuple(w.strip() for w in further))
-                for f in m.findings[:1]))]
+            matches = [m for m in matches if not (m.status == "outstanding" and m.findings and m.sentence.text[
+                :m.findings[0].start - m.sentence.start].lower().rstrip().endswith(further))]
         obtained = [m for m in matches if m.status == "obtained"]
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]
@@ -488,7 +482,7 @@ class Checker:
                 if not any(m["category"] == "OUTSTANDING" and m["literal"].lower() in pending_words for m in f.modifiers):
                     continue
                 s = self.t.sentences[f.sentence]
-                if _heading_like(s.text):
+                if heading_like(s.text, bullets=False):
                     continue
                 any_out = True
                 m = Match(s, "outstanding", False, self.doc_index.get(s.doc, 0), [f])
@@ -591,17 +585,20 @@ class Checker:
             return self._result(it, "not_applicable", [])
         found = []
         reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below
+        first, rest = set(dec["need"][0]), [set(g) for g in dec["need"][1:]]
+        wanted = set().union(first, *rest)
         for s in self.t.sentences:
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
-            near = fs + [f for x in self.t.sentences[s.index + 1: s.index + 1 + reach] if x.doc == s.doc
-                         for f in self.t.in_sentence(x)]
             # the delay itself must not be denied; its cause may well be a negative ("the
             # download was not returned until June")
-            if all(any(f.label in g and (gi > 0 or f.status != "not_done") for f in (fs if gi == 0 else near))
-                   for gi, g in enumerate(dec["need"])):
-                found.append(Match(s, "obtained", False, 0, [f for f in near if f.label in sum(dec["need"], [])]))
+            if not any(f.label in first and f.status != "not_done" for f in fs):
+                continue
+            near = fs + [f for x in self.t.sentences[s.index + 1: s.index + 1 + reach] if x.doc == s.doc
+                         for f in self.t.in_sentence(x)]
+            if all(any(f.label in g for f in near) for g in rest):
+                found.append(Match(s, "obtained", False, 0, [f for f in near if f.label in wanted]))
         return self._result(it, "met" if found else "missing", found)
 
     # ---------------------------------------------------------- tpm requests
@@ -617,7 +614,8 @@ class Checker:
         for s in self.t.sentences:
             if s.doc != section_doc:
                 section_doc, section_left = None, 0
-            if _is_heading(s.text):
+            heading = _is_heading(s.text)
+            if heading:
                 # a heading about third-party material opens a section whose holders are
                 # the requests ("Fellgate Medical Practice: the note of one consultation")
                 opens = any(f.label in generic and f.status != "not_done" for f in self.t.in_sentence(s))
@@ -646,7 +644,6 @@ class Checker:
                 if (asked or spoken_of) and f.label in cats and f.status != "not_done" and not f.nil \
                         and f.subject in ("complainant", "unknown"):
                     found_cats.append((cats[f.label], f))
-            heading = _is_heading(s.text)
             if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"
                 asked = True
             for f in fs:

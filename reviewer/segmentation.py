@@ -265,6 +265,19 @@ def _infer_pronouns(pages: list[Page], parties: Parties, rules: DocumentRules | 
     return out
 
 
+def heading_like(text: str, bullets: bool = True) -> bool:
+    """A short line (six words at most) that is a heading or a form label, not prose: it ends
+    with a colon or with no closing punctuation. BULLETS=False leaves out list items."""
+    t = text.strip()
+    if len(t.split()) > 6:
+        return False
+    if t.endswith(":"):
+        return True
+    if t.endswith((".", "?", "!", ";", ",")):
+        return False
+    return bullets or (bool(t) and t[0] not in "-•*>")
+
+
 _OWNED_HEADING = re.compile(r"\b(suspect|defendant|accused|susp|complainant|victim|IP)['’]s\b", re.I)
 _HEADING_ROLE = {"suspect": "suspect", "defendant": "suspect", "accused": "suspect", "susp": "suspect",
                  "complainant": "complainant", "victim": "complainant", "ip": "complainant"}

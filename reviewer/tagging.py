@@ -17,7 +17,7 @@ from spacy.language import Language
 
 from .extraction import Page
 from .pipeline import _NO_CONTEXT, _bounds, run_pipeline
-from .segmentation import Document, DocumentRules, Parties, load_rules, section_subject
+from .segmentation import Document, DocumentRules, Parties, heading_like, load_rules, section_subject
 
 
 @dataclass
@@ -176,11 +176,6 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     return Tagged(sentences, findings)
 
 
-def _short_heading(text: str) -> bool:
-    t = text.strip()
-    return len(t.split()) <= 6 and (t.endswith(":") or not t.endswith((".", "?", "!", ";", ",")))
-
-
 def _section_status(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
     """Lines under a heading that gives their status ("Outstanding:", "Still to do",
     "Enqs not done") take it when they carry none of their own: "• Statement from Ollie
@@ -195,7 +190,7 @@ def _section_status(sentences: list[Sentence], findings: list[Finding], rule: di
     for s in sentences:
         if s.doc != doc:
             active, doc = None, s.doc
-        if _short_heading(s.text):
+        if heading_like(s.text):
             active = None
             for cat, rx in pats.items():
                 m = rx.search(s.text)

@@ -183,15 +183,11 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                     dates, where = found[:1], nxt
         if not dates:
             continue
-        if s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text):
-            # the last e-mail of a thread sent to the CPS is the submission
-            cite = DateCite("submitted", dates[0][2], s.page, s.index, s.start + dates[0][0], s.start + dates[0][1])
-            prev = best.get("submitted")
-            if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
-                best["submitted"] = (1, cite)
-        if s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text):
-            # the "Date:" line in the head of a report to the CPS dates its submission
-            cite = DateCite("submitted", dates[0][2], s.page, s.index, s.start + dates[0][0], s.start + dates[0][1])
+        # the last e-mail of a thread sent to the CPS is the submission, and so is the "Date:"
+        # line in the head of a report to the CPS
+        if (s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
+                s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text)):
+            cite = DateCite("submitted", dates[0][2], where.page, where.index, where.start + dates[0][0], where.start + dates[0][1])
             prev = best.get("submitted")
             if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
                 best["submitted"] = (1, cite)

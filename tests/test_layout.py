@@ -208,24 +208,6 @@ FORM = [("Surname:", "DAWSON"), ("Forenames:", "Mark Anthony"), ("Date of birth:
         ("Bail:", "Released on bail to 31/03/2024, conditions not to contact the complainant")]
 
 
-@pytest.mark.parametrize("colon", [True, False])
-def test_form_labels_stay_on_the_line_of_their_values(tmp_path, colon):
-    c = canvas.Canvas(str(tmp_path / "f.pdf"), pagesize=A4)
-    c.setFont("Helvetica-Bold", 13)
-    c.drawString(50, 800, "MG4 CHARGE / SUSPECT DETAILS")
-    c.setFont("Helvetica", 10)
-    y = 770
-    for label, value in FORM * 2:
-        c.drawString(50, y, label if colon else label.rstrip(":"))
-        c.drawString(200, y, value)
-        y -= 18
-    c.showPage()
-    c.save()
-    lines = _lines(_page_text(tmp_path / "f.pdf"))
-    for label, value in FORM:
-        assert f"{label if colon else label.rstrip(':')} {value}" in lines
-
-
 EVEN_LABELS = [("Date and time of the offence:", "Sunday 3 March 2024, between 02:00 and 02:40"),
                ("Place where offence happened:", "14 Canal Street, Leeds LS1 4AB (ground floor)"),
                ("Date and time of the report:", "Sunday 3 March 2024 at 09:12 by telephone"),
@@ -234,18 +216,31 @@ EVEN_LABELS = [("Date and time of the offence:", "Sunday 3 March 2024, between 0
                ("Date and time of the arrest:", "Sunday 3 March 2024 at 07:10 hours, home")]
 
 
-def _two_part_rows(path, rows, draw_label, value_x: float, top: float = 790, step: float = 16):
-    """A page of label/value rows, REPEATed three times; returns its text's lines."""
+def _two_part_rows(path, rows, draw_label, value_x: float, top: float = 790, step: float = 16,
+                   repeat: int = 3, title: str | None = None):
+    """A page of label/value rows, repeated REPEAT times under an optional bold TITLE; returns
+    its text's lines."""
     c = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        c.setFont("Helvetica-Bold", 13)
+        c.drawString(50, 800, title)
     c.setFont("Helvetica", 10)
     y = top
-    for label, value in rows * 3:
+    for label, value in rows * repeat:
         draw_label(c, y, label)
         c.drawString(value_x, y, value)
         y -= step
     c.showPage()
     c.save()
     return _lines(_page_text(path))
+
+
+@pytest.mark.parametrize("colon", [True, False])
+def test_form_labels_stay_on_the_line_of_their_values(tmp_path, colon):
+    lines = _two_part_rows(tmp_path / "f.pdf", FORM, lambda c, y, label: c.drawString(50, y, label if colon else label.rstrip(":")),
+                           200, top=770, step=18, repeat=2, title="MG4 CHARGE / SUSPECT DETAILS")
+    for label, value in FORM:
+        assert f"{label if colon else label.rstrip(':')} {value}" in lines
 
 
 def test_form_with_labels_of_even_length(tmp_path):
