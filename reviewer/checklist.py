@@ -34,7 +34,7 @@ CHECKLIST_ITEMS = [
 GROUPS = {"suspect", "enquiries", "tpm", "victim", "disclosure", "timeliness"}
 STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
-          "complainant_device_lawful", "key_dates", "delay_explained"}
+          "complainant_device_lawful", "key_dates", "delay_explained", "enquiry_record"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
              "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins"}
 # best first: a group takes the best status of its spans, a match the worst of its groups
@@ -92,6 +92,7 @@ class ChecklistRules:
                 _require(decide.get("declined") in ("met", "missing"), w, "declined must be met or missing")
                 _require(decide.get("weak_outstanding") in ("met", "outstanding"), w, "weak_outstanding must be met or outstanding")
                 _require(decide.get("outstanding", "outstanding") in ("met", "outstanding"), w, "outstanding must be met or outstanding")
+                _require(isinstance(decide.get("reasons_close", True), bool), w, "reasons_close must be true or false")
                 for alt in decide.get("match", []):
                     extra = set(alt) - _ALT_KEYS
                     _require(not extra, w, f"unknown keys in a match: {sorted(extra)}")
@@ -101,6 +102,17 @@ class ChecklistRules:
                     for label in alt.get("none_of", []):
                         _require(label in labels, w, f"unknown concept label {label}")
                     _require(set(alt.get("subjects", [])) <= {"suspect", "complainant", "witness", "unknown"}, w, "bad subjects")
+            if decide["rule"] == "enquiry_record":
+                for key in ("labels", "intro_labels"):
+                    for label in decide.get(key, []):
+                        _require(label in labels, w, f"unknown concept label {label}")
+                for key in ("list_line", "status_words"):
+                    try:
+                        re.compile(decide.get(key, ""))
+                    except (re.error, TypeError) as e:
+                        raise RulesError(f"{w}: bad {key} pattern ({e})") from None
+                for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
+                    _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
             if "waits_on" in decide:
                 _require(decide["waits_on"] in ids and decide["waits_on"] != it["item"], w, "waits_on must name another item")
             for group in decide.get("need", []):
@@ -229,7 +241,7 @@ class Checker:
         idx = sorted({i for label in labels for i in self._by_label.get(label, [])})
         return [self.t.sentences[i] for i in idx]
 
-    def _alt_matches(self, alt: dict, skip_headings: bool = False, heading_body: bool = False) -> list[Match]:
+    def _alt_matches(self, alt: dict, skip_headings: bool = False, heading_body: bool = False, reasons_close: bool = True) -> list[Match]:
         out = []
         allowed = set(alt.get("subjects", []))
         only = {p.lower() for p in alt.get("only_phrases", [])}
@@ -285,7 +297,7 @@ class Checker:
             status = worst.status
             weak = status == "outstanding" and all(
                 m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))
-            if status == "not_done" and any(f.reasoned for f in best):
+            if status == "not_done" and reasons_close and any(f.reasoned for f in best):
                 status = "obtained"  # not pursued, with a reason: the line was considered and closed
             if alt.get("cap") == "outstanding" and status == "obtained":
                 status, weak = "outstanding", True  # e.g. seized but no examination: never beats a result
@@ -385,7 +397,7 @@ class Checker:
         dec = it["decide"]
         matches: list[Match] = []
         for alt in dec["match"]:
-            matches.extend(self._alt_matches(alt, dec.get("skip_headings", False), dec.get("heading_body", False)))
+            matches.extend(self._alt_matches(alt, dec.get("skip_headings", False), dec.get("heading_body", False), dec.get("reasons_close", True)))
         matches.extend(self._documents(dec.get("documents", [])))
         if dec.get("recipients"):
             matches.extend(self._recipient_statements(dec["recipients"]))
@@ -517,6 +529,8 @@ class Checker:
                 m = act.match(s.text)
                 if m:
                     n = int(next(g for g in m.groups() if g))
+                    if not s.text[m.end():].strip(" .):-\t") and s.index + 1 < len(self.t.sentences):
+                        s = self.t.sentences[s.index + 1]  # "1." on its own line: the action is the next line
                     actions.setdefault(n, s)
         plan_end = max(self.doc_index[d.id] for d in plan_docs)
         responses: dict[int, list[Sentence]] = {}
@@ -532,13 +546,8 @@ class Checker:
         unanswered = [actions[n] for n in sorted(actions) if n not in responses]
         if unanswered:
             return self._result(it, "missing", [_cite(s) for s in unanswered])
-        pending = []
-        for n in sorted(actions):
-            fs = [f for s in responses[n] for f in self.t.in_sentence(s)]
-            if fs and all(f.status == "outstanding" for f in fs):
-                pending.append(responses[n][0])
-        if pending:
-            return self._result(it, "outstanding", [_cite(s) for s in pending])
+        # an answer that the work is still in hand is an answer: the work itself is judged
+        # under its own item
         return self._result(it, "met", [_cite(responses[n][0]) for n in sorted(actions)])
 
     def _tpm_flag(self, it: dict) -> ItemResult:
@@ -573,6 +582,57 @@ class Checker:
                 failing.append(r)
         return self._result(it, "missing" if failing else "met", [r["_cite"] for r, _ in reqs])
 
+    def _enquiry_record(self, it: dict) -> ItemResult:
+        """Whether the lines of enquiry are recorded with where each stands: a list (bullets,
+        numbered points, "CCTV - done" lines, table rows) of at least `min_items` enquiries each
+        given a status, at least `min_done` of them done; or a sentence naming the lines of
+        enquiry (`intro_labels`) followed within `intro_window` sentences by `intro_items`
+        enquiries with a status. A record said to be still to come ("RLOE - TBC after CPS
+        advice") is no record. Prose that merely mentions "lines of enquiry" is not enough."""
+        dec = it["decide"]
+        cache = self.__dict__.setdefault("_record_re", {})
+        if it["item"] not in cache:
+            cache[it["item"]] = (re.compile(dec["list_line"]), re.compile(dec["status_words"], re.I))
+        list_line, status_words = cache[it["item"]]
+        labels, intro = set(dec["labels"]), set(dec["intro_labels"])
+        skip = set(dec.get("skip_kinds", [])) | self.rules.ignore_kinds
+        sents = self.t.sentences
+
+        def with_status(s: Sentence) -> list[Finding]:
+            fs = [f for f in self.t.in_sentence(s) if f.label in labels]
+            if fs and (any(f.modifiers or f.nil or f.status != "obtained" for f in fs) or status_words.search(s.text)):
+                return fs
+            return []
+
+        items: list[Match] = []
+        done = 0
+        intros: list[Match] = []
+        pending: list[Match] = []
+        for s in sents:
+            if s.doc_kind in skip or not s.findings:
+                continue
+            own = self.t.in_sentence(s)
+            for f in own:
+                if f.label in intro and f.status == "outstanding" and f.modifiers and all(
+                        m["category"] == "OUTSTANDING" for m in f.modifiers):
+                    pending.append(Match(s, "outstanding", False, 0, [f]))
+            fs = with_status(s)
+            if fs and len(s.text.split()) <= dec["max_words"] and list_line.match(s.text):
+                items.append(Match(s, "obtained", False, 0, fs))
+                done += any(f.status == "obtained" for f in fs)
+            heads = [f for f in own if f.label in intro and f.status == "obtained"]
+            if heads and not intros:
+                n = sum(1 for x in sents[s.index + 1: s.index + 1 + dec["intro_window"]] if x.doc == s.doc and with_status(x))
+                if n >= dec["intro_items"] or len({f.label for f in own if f.label in labels}) >= dec["intro_items"] + 1:
+                    intros.append(Match(s, "obtained", False, 0, heads))
+        if pending:
+            return self._result(it, "missing", pending)
+        if len(items) >= dec["min_items"] and done >= dec["min_done"]:
+            return self._result(it, "met", items)
+        if intros:
+            return self._result(it, "met", intros)
+        return self._result(it, "missing", [])
+
     def _key_dates(self, it: dict) -> ItemResult:
         need = it["decide"]["need"]
         ok = all(any(self.timeline.get(f) for f in group) for group in need)
@@ -581,7 +641,12 @@ class Checker:
     def _delay(self, it: dict) -> ItemResult:
         dec = it["decide"]
         days = self.timeline.get("days_report_to_submission")
-        if days is None or days <= dec["days"]:
+        # the dates may be unknown or misread, but a file that apologises for its delay
+        # ("sorry this has sat with me") owes the reason for it
+        labels = set(dec.get("admitted", []))
+        admitted = [Match(self.t.sentences[f.sentence], "not_done", False, 0, [f]) for f in self.t.findings
+                    if f.label in labels and f.status != "not_done" and f.doc_kind not in self.rules.ignore_kinds]
+        if (days is None or days <= dec["days"]) and not admitted:
             return self._result(it, "not_applicable", [])
         found = []
         reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below
@@ -599,7 +664,7 @@ class Checker:
                          for f in self.t.in_sentence(x)]
             if all(any(f.label in g for f in near) for g in rest):
                 found.append(Match(s, "obtained", False, 0, [f for f in near if f.label in wanted]))
-        return self._result(it, "met" if found else "missing", found)
+        return self._result(it, "met", found) if found else self._result(it, "missing", admitted)
 
     # ---------------------------------------------------------- tpm requests
     def find_tpm_requests(self) -> None:
@@ -760,7 +825,8 @@ class Checker:
         self.find_tpm_requests()
         derived = {"outstanding_timetabled": self._outstanding_timetabled, "action_plan_responded": self._action_plan,
                    "tpm_flag": self._tpm_flag, "counselling_threshold": self._counselling,
-                   "complainant_device_lawful": self._device, "key_dates": self._key_dates, "delay_explained": self._delay}
+                   "complainant_device_lawful": self._device, "key_dates": self._key_dates, "delay_explained": self._delay,
+                   "enquiry_record": self._enquiry_record}
         # evidence items first: outstanding_timetabled reads their results
         for it in self.rules.items:
             if it["decide"]["rule"] == "evidence":

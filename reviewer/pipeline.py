@@ -636,6 +636,7 @@ class Context(RuleFile):
         self._bar_id = self.nlp.vocab.strings.add("|")
         self._colon_id = self.nlp.vocab.strings.add(":")
         self._determiner_ids = {self.nlp.vocab.strings.add(w) for w in ("the", "a", "an", "his", "her", "their", "this", "that")}
+        self._possessive_ids = {self.nlp.vocab.strings.add(w) for w in ("'s", "’s")}
         self._preposition_ids = {self.nlp.vocab.strings.add(w) for w in ("of", "by", "for", "from", "to", "with", "about", "against", "on")}
         self.role_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for role, words in data["roles"].items():
@@ -727,7 +728,9 @@ class Context(RuleFile):
         # a party named in a prepositional phrase ("interview of the suspect", "the account
         # given by the suspect") belongs to the noun before it and starts no clause of its own
         asked = self._questions(doc, text, by_sent)
-        role_at = sorted(a for a, _, _ in (doc._.roles or []) if not self._after_preposition(lowers, a))
+        # nor does a possessive ("the IP's freedom to choose"): it names whose a thing is
+        role_at = sorted(a for a, e, _ in (doc._.roles or [])
+                         if not self._after_preposition(lowers, a) and not (e < len(doc) and lowers[e] in self._possessive_ids))
         row_status = self._row_status(doc)
         colon_id = self._colon_id
         orth = doc.to_array(ORTH).tolist()

@@ -47,12 +47,18 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("The suspect was asked whether she could have agreed given how much she had drunk.", "consent_steps_explored", "met"),
     ("Questions on the steps he took to check she was consenting were not put to him.", "consent_steps_explored", "missing"),
     ("Her friend said she would make sure he got home safely.", "consent_steps_explored", "missing"),
+    # a reason for not asking does not close the question of consent
+    ("He was not questioned about how he knew she was agreeing because he said it was her idea.", "consent_steps_explored", "missing"),
+    # "not asked what/how/whether ..." negates what follows; a possessive party does not stop a negation looking back
+    ("Not asked how he could tell she was consenting.", "consent_steps_explored", "missing"),
+    ("Steps taken to check consent / the complainant's capacity to choose - not put in interview.", "consent_steps_explored", "missing"),
     # the suspect's claims tested in other words
     ("His claim that they were in a relationship was tested against the school's records.", "suspect_account_tested", "met"),
     ("His account that she sat in the front of the cab is contradicted by the rank CCTV.", "suspect_account_tested", "met"),
     # terse done / to-do lists record the lines of enquiry
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
-    ("RLOE - to be done after CPS advice.", "rloe_recorded", "outstanding"),
+    # a list of the lines of enquiry still to be written is no record of them
+    ("RLOE - to be done after CPS advice.", "rloe_recorded", "missing"),
     ("Investigation to date: CCTV viewed, H2H done, phone download awaited.", "rloe_recorded", "met"),
     # "no intelligence ... has been carried out" negates the work; "no trace (checked ...)" is a result
     ("No intelligence enquiries have been undertaken on the suspect.", "suspect_intelligence", "missing"),
@@ -153,6 +159,19 @@ def test_action_plan_unanswered(reviewer_instance, tmp_path):
     assert status(r2, "action_plan_responded") == "met"
 
 
+@pytest.mark.parametrize("plan,answers,expected", [
+    # numbers on a line of their own, bulleted "AP1." and "Action 1:" lines are actions
+    ("1.\nDownload the suspect's phone.\n2.\nTrace the bus driver.\n", "AP 1 - download done 04/06.\n", "missing"),
+    ("• AP1. Download the suspect's phone.\n• AP2. Trace the bus driver.\n", "AP1 - download done 04/06.\nAP2 - driver traced, MG11 obtained.\n", "met"),
+    # an answer that the work is still in hand is an answer
+    ("• Action 1: Download the suspect's phone.\n• Action 2: Trace the bus driver.\n",
+     "Action 1 - with the DFU, awaited.\nAction 2 - in part; the driver has been written to, reply awaited.\n", "met"),
+])
+def test_action_plan_layouts(reviewer_instance, tmp_path, plan, answers, expected):
+    text = "CPS EARLY ADVICE AND ACTION PLAN\n" + plan + "\fMG3A RESPONSE TO ACTION PLAN\n" + answers
+    assert status(review_text(reviewer_instance, tmp_path, text), "action_plan_responded") == expected
+
+
 @pytest.mark.parametrize("text,expected", [
     ("on 02/03/2024", dt.date(2024, 3, 2)),
     ("on 2.3.24", dt.date(2024, 3, 2)),
@@ -251,9 +270,6 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('He was de-arrested and released RUI pending further enquiries.', 'suspect_status', 'met'),
     ('Current status of suspect: RUI.', 'suspect_status', 'met'),
     ('The suspect was interviewed and released.', 'suspect_status', 'missing'),
-    ('Reasonable lines of enquiry: the following were identified at the outset and are set out below with their result.', 'rloe_recorded', 'met'),
-    ('The investigation plan lists the enquiries completed, those not pursued and the reasons, and those still outstanding.', 'rloe_recorded', 'met'),
-    ('Lines of enquiry not pursued: house-to-house beyond the immediate street, as the flat is on an isolated rural lane.', 'rloe_recorded', 'met'),
     ('All enquiries are complete.', 'rloe_recorded', 'missing'),
     ('A digital strategy has been agreed with the DMI setting out which devices will be examined, the date range and the categories of data.', 'digital_strategy', 'met'),
     ("The extraction of the complainant's phone was limited to messages between the parties from 1 to 5 June, in line with the written digital strategy.", 'digital_strategy', 'met'),
@@ -320,7 +336,6 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('Only screenshots provided by the complainant are available; the full thread has not been obtained.', 'suspect_communications', 'missing'),
     ("The WhatsApp chat between the parties was recovered from PLUMMER's phone download and matches her screenshots.", 'suspect_communications', 'met'),
     ('Call data for both numbers has been applied for and is awaited.', 'suspect_communications', 'outstanding'),
-    ('The enquiries carried out so far are set out below, followed by the outstanding actions and their target dates.', 'rloe_recorded', 'met'),
     ('Completed actions: CCTV trawl (nil), house-to-house (one witness), PNC/PND (no trace). Outstanding: DFU download (target 30/09).', 'rloe_recorded', 'met'),
     ('Susp phone - seized on arrest 12/05, sub to DFU 13/05, awaiting download.', 'suspect_devices', 'outstanding'),
     ("IP phone - not req'd.", 'complainant_device_lawful', 'not_applicable'),
@@ -693,10 +708,25 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # a delay heading with its causes set out below it
     ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nDelay\nThe file comes 137 days after the report.\nThe handset sat in the DFU queue from 10/02/2025 until it came back on 02/06/2025.", "delay_explained", "met"),
     ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nSummary\nThe suspect denies the offence.", "delay_explained", "missing"),
+    # a file that apologises for its own delay owes the reason, even when its dates cannot be read
+    ("Summary\nSorry this has sat with me for so long, Sarge.\nThe suspect denies the offence.", "delay_explained", "missing"),
+    ("Summary\nApologies for the delay in submitting this, which was due to the DFU backlog.", "delay_explained", "met"),
+    ("Summary\nThe suspect denies the offence and the file is sent for early advice.", "delay_explained", "not_applicable"),
     # a heading that names whose it is gives the subject of the lines under it
     ("Action 1 - suspect's devices - COMPLETE\n• Laptop and Samsung phone seized 19/06/2025 under a DPN, downloaded and reviewed.", "suspect_devices", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
+    # the lines of enquiry are recorded when they are listed with where each stands ...
+    ("Reasonable lines of enquiry: the following were identified at the outset and are set out below with their result.\n"
+     "The bar's CCTV was viewed on 02/03/2025 and shows them leaving together.\nHis handset was seized and sent to the DFU; the download is awaited.",
+     "rloe_recorded", "met"),
+    ("Where we are\n1) Door staff - spoken to, statement obtained\n2) Uber trip data - requested 04/03, awaited\n3) Her 999 call - audio downloaded", "rloe_recorded", "met"),
+    ("Lines of enquiry not pursued: house-to-house beyond the immediate street, as the flat is on an isolated rural lane.\n"
+     "- CCTV (corner shop): viewed, nothing of value\n- PNC / PND: NTR\n- Taxi firm records: requested, not back", "rloe_recorded", "met"),
+    # ... not when a list is only announced, or when every line is still to do
+    ("The enquiries carried out so far are set out below, followed by the outstanding actions and their target dates.\n"
+     "The suspect is a 34-year-old warehouse operative with no previous convictions.", "rloe_recorded", "missing"),
+    ("To do\n- CCTV from the bus - to request\n- H2H on Larch Close - to be arranged\n- Phone download - awaited", "rloe_recorded", "missing"),
 ])
 def test_multi_line_rules(reviewer_instance, tmp_path, lines, item, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER + lines + "\n")

@@ -75,6 +75,13 @@ def test_checklist_must_hold_the_contract_items_in_order():
     bad["heading_body"]["not_done"] = "(unclosed"
     with pytest.raises(RulesError, match="heading_body"):
         ChecklistRules(bad, "checklist.json", labels)
+    rloe = CHECKLIST_ITEMS.index("rloe_recorded")
+    for key, value, message in (("list_line", "([", "list_line"), ("labels", ["NO_SUCH_LABEL"], "NO_SUCH_LABEL"),
+                                ("min_items", "three", "min_items")):
+        bad = json.loads(json.dumps(data))
+        bad["items"][rloe]["decide"][key] = value
+        with pytest.raises(RulesError, match=message):
+            ChecklistRules(bad, "checklist.json", labels)
     assert [i["item"] for i in data["items"]] == CHECKLIST_ITEMS
 
 
