@@ -433,6 +433,18 @@ def validate_context(data: dict, where: str) -> None:
             re.compile(sections.get(key, ""))
         except re.error as e:
             raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
+    _require(isinstance(data.get("transparent_labels", []), list) and all(isinstance(x, str) for x in data.get("transparent_labels", [])),
+             where, "'transparent_labels' is a list of concept labels")
+    lines = data.get("line_status", {})
+    _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail"} and all(
+        isinstance(lines.get(k, {}), dict) and set(lines.get(k, {})) <= {"OUTSTANDING", "NEGATED"} for k in ("lead", "tail")),
+        where, "'line_status' has max_words and lead / tail patterns by category (OUTSTANDING, NEGATED)")
+    for key in ("lead", "tail"):
+        for cat, pat in lines.get(key, {}).items():
+            try:
+                re.compile(pat)
+            except (re.error, TypeError) as e:
+                raise RulesError(f"{where}: line_status.{key}.{cat} is no pattern ({e})") from None
     follow = data.get("follow_up", {})
     _require(isinstance(follow, dict) and set(follow) <= {"max_words", "outstanding", "keep_labels"}, where,
              "'follow_up' has max_words, outstanding (a pattern) and keep_labels")
@@ -644,6 +656,7 @@ class Context(RuleFile):
         # terminators end a clause (for modifier scopes and for whose evidence a span is);
         # scope terminators ("said") only stop a modifier: "he said she never told him to
         # stop" keeps 'never' off what he was asked, but he is still the one who said it
+        self.transparent = set(data.get("transparent_labels", []))
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
         self._scope_term_ids = self._term_ids | {self.nlp.vocab.strings.add(t.lower()) for t in data.get("scope_terminators", [])}
@@ -676,9 +689,11 @@ class Context(RuleFile):
         # a modifier strictly inside a concept span ("outstanding" in "outstanding enquiries")
         # is part of the concept, not a modifier of it
         bounds = [(t.start, t.end) for t in targets]
-        ordered = sorted(bounds)
+        # a modifier may sit inside a span of a transparent label ("requested" in the
+        # REQUEST span "requested from") and still speak of the other spans
+        ordered = sorted(b for b, t in zip(bounds, targets) if t.label_ not in self.transparent)
         starts = [x for x, _ in ordered]
-        longest = max(e - st for st, e in bounds)
+        longest = max((e - st for st, e in ordered), default=0)
 
         def inside(m):
             k = bisect.bisect_right(starts, m[0])

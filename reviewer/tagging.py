@@ -171,6 +171,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 findings.append(f)
     if "context" in nlp.pipe_names:
         data = nlp.get_pipe("context").data
+        _line_status(sentences, findings, data.get("line_status", {}))
         _section_status(sentences, findings, data.get("section_status", {}))
         _follow_ups(sentences, findings, data.get("follow_up", {}))
     return Tagged(sentences, findings)
@@ -212,6 +213,36 @@ def _section_status(sentences: list[Sentence], findings: list[Finding], rule: di
             if f.status == "obtained" and not f.modifiers and head.page == s.page:
                 f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
                 f.modifiers = [mod]
+
+
+def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
+    """A terse line that opens with its status ("O/S - DNA (20/02); ABE (16/02); 999 audio")
+    or ends with it ("H2H at Glan-yr-Afon Ct not done.", "Council CCTV (covers the bridge) -
+    requested 07/04, awaited.") gives that status to everything it names that has none of its
+    own, however far the words are from the status or whatever lies between them."""
+    pats = [(key, cat, re.compile(p, re.I)) for key in ("lead", "tail") for cat, p in rule.get(key, {}).items()]
+    if not pats:
+        return
+    most = int(rule.get("max_words", 25))
+    for s in sentences:
+        if not s.findings or len(s.text.split()) > most:
+            continue
+        for key, cat, rx in pats:
+            m = rx.search(s.text)
+            if not m:
+                continue
+            word = m.group(0).strip(" -–:;.,()")
+            a = s.start + m.start() + m.group(0).index(word)
+            b = a + len(word)
+            mod = {"category": cat, "literal": word, "text": word, "start": a, "end": b, "line": s.index}
+            # a closing status speaks of its own clause only: "MG6C served; MG6D to follow"
+            clause = s.start + max(s.text.rfind(";", 0, m.start()), s.text.rfind("|", 0, m.start())) + 1
+            for i in s.findings:
+                f = findings[i]
+                if f.status == "obtained" and not f.modifiers and not f.nil and (f.start >= b if key == "lead" else clause <= f.start and f.end <= a):
+                    f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
+                    f.modifiers = [mod]
+            break
 
 
 def _follow_ups(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:

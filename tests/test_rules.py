@@ -714,6 +714,15 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Summary\nThe suspect denies the offence and the file is sent for early advice.", "delay_explained", "not_applicable"),
     # a heading that names whose it is gives the subject of the lines under it
     ("Action 1 - suspect's devices - COMPLETE\n• Laptop and Samsung phone seized 19/06/2025 under a DPN, downloaded and reviewed.", "suspect_devices", "met"),
+    # a terse line's opening or closing status reaches everything it names, as far as its clause goes
+    ("Enquiries\n- O/S: door staff stmts; taxi firm booking log; 999 recording", "first_complaint", "outstanding"),
+    ("Enquiries\n- Doorbell camera footage from the houses opposite Bryn-y-Mor Terr not obtained", "independent_corroboration", "missing"),
+    ("Enquiries\n- Railway station cameras (platform 2, covers the footbridge) - asked for 03/05, awaited", "independent_corroboration", "outstanding"),
+    ("Enquiries\n- Pub CCTV viewed and seized; bus operator reply awaited", "independent_corroboration", "met"),
+    # "requested" inside a request phrase still marks what is requested
+    ("Enquiries\n12/03 999 recording requested from the control room.", "first_complaint", "outstanding"),
+    # "PC" is a police constable, not a computer
+    ("PC 2291 HALE attended and took a first account on BWV.\nThe suspect's phone was not seized.", "suspect_devices", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
