@@ -12,6 +12,7 @@ file and take their parameters from it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from .errors import RulesError
 from .pipeline import MODELS, _read_json, _require
 from .segmentation import Document, heading_like
 from .tagging import Finding, Sentence, Tagged
+from .timeline import find_dates
 
 CHECKLIST_ITEMS = [
     "suspect_interview", "suspect_account", "consent_steps_explored", "suspect_devices", "suspect_communications",
@@ -476,7 +478,7 @@ class Checker:
             has_date = False
             for m in ms:
                 nxt = self._neighbours(m.sentence, 1)
-                if any(f.label in labels and f.status not in ("not_done", "hypothetical") for s in nxt for f in self.t.in_sentence(s)):
+                if any(f.label in labels and f.status not in ("not_done", "hypothetical") for s in nxt for f in self.t.in_sentence(s)) or self._future_date(m.sentence):
                     has_date = True
                     timed.append(m)
                     break
@@ -499,7 +501,7 @@ class Checker:
                 any_out = True
                 m = Match(s, "outstanding", False, self.doc_index.get(s.doc, 0), [f])
                 dated = any(g.label in labels and g.status not in ("not_done", "hypothetical")
-                            for x in self._neighbours(s, 1) for g in self.t.in_sentence(x))
+                            for x in self._neighbours(s, 1) for g in self.t.in_sentence(x)) or self._future_date(s)
                 (timed if dated else untimed).append(m)
             untimed = untimed[:1]
         if not any_out:
@@ -507,6 +509,37 @@ class Checker:
         if untimed:
             return self._result(it, "missing", untimed)
         return self._result(it, "met", timed)
+
+    # a date still to come is a target when it is given as one: "on", "by", "for", "due",
+    # "booked", "(16/02)"; not "until" or "from", which date what has already happened
+    _TARGET_LEAD = re.compile(r"(?:\b(?:on|by|for|at|due|w/c|booked|listed|scheduled|arranged|target|expected|eta)\b|\()\s*(?:the\s+)?(?:[A-Z]?[a-z]+day\s+)?$", re.I)
+    _SHORT_DATE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?![\d/.]|\.\d)")
+
+    def _future_date(self, s: Sentence) -> bool:
+        """Whether the sentence gives a date after the file's submission ("to be completed at
+        the s.28 meeting on 17/02/26", "ABE (16/02)"): a date still to come is a target."""
+        sub = self.timeline.get("submitted")
+        if not sub:
+            return False
+        try:
+            day = dt.date.fromisoformat(sub)
+        except (TypeError, ValueError):
+            return False
+        lead = self._TARGET_LEAD
+        if any(d > day and lead.search(s.text[max(0, a - 24):a]) for a, _, d in find_dates(s.text)):
+            return True
+        for m in self._SHORT_DATE.finditer(s.text):
+            if not lead.search(s.text[max(0, m.start() - 24):m.start()]):
+                continue
+            try:
+                d = dt.date(day.year, int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                continue
+            if d < day - dt.timedelta(days=183):
+                d = d.replace(year=day.year + 1)
+            if day < d <= day + dt.timedelta(days=183):
+                return True
+        return False
 
     def _neighbours(self, s: Sentence, after: int) -> list[Sentence]:
         out = [s]

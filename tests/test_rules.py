@@ -703,6 +703,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # every piece of pending work needs its date, not only the checklist's outstanding items
     ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow.", "outstanding_timetabled", "missing"),
     ("Toxicology on the blood sample awaited, due 12/05/2025.\nStatement from the bus driver to follow by 20/05/2025.", "outstanding_timetabled", "met"),
+    # a date after the submission, given as a target, times the pending work; a past date does not
+    ("Date of submission: 02/06/2025\nStatement from the bus driver to follow - booked for 12/06/2025.", "outstanding_timetabled", "met"),
+    ("Date of submission: 02/06/2025\nStatement from the bus driver to follow (16/06).", "outstanding_timetabled", "met"),
+    ("Date of submission: 02/06/2025\nStatement from the bus driver to follow; he was first contacted on 20/05/2025.", "outstanding_timetabled", "missing"),
     # the messages will come from his phone, whose download is awaited
     ("The suspect's phone was seized on arrest; the DFU download is still awaited.\nSummary\nNothing else to add.", "suspect_communications", "outstanding"),
     # a delay heading with its causes set out below it
@@ -723,6 +727,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Enquiries\n12/03 999 recording requested from the control room.", "first_complaint", "outstanding"),
     # "PC" is a police constable, not a computer
     ("PC 2291 HALE attended and took a first account on BWV.\nThe suspect's phone was not seized.", "suspect_devices", "missing"),
+    # "SU1" is the suspect in Niche-style notes
+    ("Enquiries\n- 02/10 SU1 deleted the Snapchat conversation with IP and blocked her.", "post_offence_conduct", "met"),
+    # "not returned until" dates a return that happened
+    ("The DFU download of SU1's handset was not returned until 19/01/26 because of the backlog.", "suspect_devices", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...

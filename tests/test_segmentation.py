@@ -22,6 +22,8 @@ RULES = load_rules()
     ("DCI case review (week 6)", "OFFICER_REPORT"),
     ("Evidential review by the DS", "OFFICER_REPORT"),
     ("Request for records held by a third party (GP)", "TPM_REQUEST"),
+    ("REQUEST FOR HEALTH INFORMATION - HAWTHORN MEDICAL CENTRE", "TPM_REQUEST"),
+    ("Request for children's services file", "TPM_REQUEST"),
     ("CPS early investigative advice", "CPS_ADVICE"),
     ("Action plan", "CPS_ADVICE"),
     ("Early advice - actions for the OIC", "CPS_ADVICE"),
