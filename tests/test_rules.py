@@ -731,6 +731,15 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Enquiries\n- 02/10 SU1 deleted the Snapchat conversation with IP and blocked her.", "post_offence_conduct", "met"),
     # "not returned until" dates a return that happened
     ("The DFU download of SU1's handset was not returned until 19/01/26 because of the backlog.", "suspect_devices", "met"),
+    # material that may help the suspect, in the officer's words
+    ("Points that might help Kyle\n- She sent him a message the next day saying she had a good night.", "undermining_material", "met"),
+    ("Her text to her sister the morning after could help the defence; it is on the unused schedule.", "undermining_material", "met"),
+    ("The GP note may support her account of bruising to her wrists.", "undermining_material", "missing"),
+    # the suspect's conduct before, in messages and in how he made the chance
+    ("The suspect messaged her that afternoon telling her to come alone and that there was no need to tell her friends.", "pre_offence_conduct", "met"),
+    ("The suspect kept a spare key to her room and let himself in that night.", "pre_offence_conduct", "met"),
+    # a place called "Lock" is no locked door
+    ("House-to-house at Lock Cottages and Mill Lock completed 08/03/2025, nothing of note.", "pre_offence_conduct", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
