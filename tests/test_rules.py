@@ -534,6 +534,9 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ('Susp arrested 06/02/24, intv same day, RUI.', 'arrested', '2024-02-06'),
     ('The suspect was voluntarily interviewed on 7 March 2024.', 'suspect_interviewed', '2024-03-07'),
     ('Interview: 07/03/2024 (voluntary, solicitor present)', 'suspect_interviewed', '2024-03-07'),
+    ('Initial report | 05/02/2024 - online, OIC allocated the next day', 'reported', '2024-02-05'),
+    ('Her sister persuaded her to ring us and the 101 call was logged at 09:40 on 06/02/2024.', 'reported', '2024-02-06'),
+    ('Date sent | Tuesday 14 May 2024', 'submitted', '2024-05-14'),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
