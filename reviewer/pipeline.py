@@ -670,7 +670,11 @@ class Context(RuleFile):
         scope_ids = self._scope_term_ids
         term = [x in scope_ids for x in lowers]
         roles = []
-        for match_id, start, end in self.role_matcher(doc):
+        # of overlapping role words the longest wins: "other potential complainants" are
+        # witnesses, not the complainant
+        for match_id, start, end in sorted(self.role_matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
+            if roles and start < roles[-1][1]:
+                continue
             roles.append((start, end, strings[match_id]))
         doc._.roles = roles
         if not targets:

@@ -743,6 +743,16 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("The suspect kept a spare key to her room and let himself in that night.", "pre_offence_conduct", "met"),
     # a place called "Lock" is no locked door
     ("House-to-house at Lock Cottages and Mill Lock completed 08/03/2025, nothing of note.", "pre_offence_conduct", "missing"),
+    # other potential complainants are not the complainant: approaching them is no request for her records
+    ("Other potential complainants will be traced through the social worker at the club's safeguarding team.", "tpm_reasons_stated", "not_applicable"),
+    # "I can't see any enquiry that would need her phone" is no request for it
+    ("The thread is on his download, so I can't see any enquiry that would need her handset.", "complainant_device_lawful", "not_applicable"),
+    # "scheduled on the MG6D" is listed, not planned
+    ("The GP reply was received on 16/12/24 and is scheduled on the MG6D.", "mg6d_schedule", "met"),
+    # a pending schedule is answered only by the schedule itself, not by naming it
+    ("MG6C / MG6D / DMD\nThe DMD is in draft and will follow.", "disclosure_management_document", "outstanding"),
+    # "we did not go into" negates the questions it names
+    ("In interview we did not go into whether he checked she was consenting.", "consent_steps_explored", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...

@@ -121,6 +121,8 @@ def test_tokenizer_keeps_contractions_and_has_no_whitespace_or_emoticon_cases():
     assert words[:3] == ["He", "did", "n't"]
     assert ")" in words and words[words.index(")") + 1] == ":"
     assert "Mr." in words and "was" in words and "n't" in words and "am" in words and "\n\n" in words
+    # a form code ending in a digit and a letter keeps no full stop at the end of a sentence
+    assert [t.text for t in nlp.make_doc("It is listed on the MG6D.")][-2:] == ["MG6D", "."]
 
 
 def test_span_extensions_give_the_context_verdict():

@@ -10,12 +10,22 @@ paperwork and cost a lot:
   face, and the label rules need the colon as a token of its own.
 
 Contractions ("didn't" -> "did", "n't"), abbreviations ("Mr.", "e.g.") and times ("9am")
-stay. Run once after changing spaCy: python tools/trim_tokenizer.py
+stay.
+
+One suffix is added: a full stop after a form code that ends in a digit and a letter ("the
+MG6D.", "served a DPNc.") is split off, as spaCy already does after "MG11." or "DMD.", so the
+code is matched at the end of a sentence.
+
+Run once after changing spaCy: python tools/trim_tokenizer.py
 """
 import re
 from pathlib import Path
 
+from spacy.util import compile_suffix_regex
+
 from reviewer.pipeline import PIPELINE_DIR, load_pipeline
+
+FORM_CODE_STOP = r"(?<=[0-9][A-Za-z])\."
 
 
 def keep(key: str) -> bool:
@@ -27,6 +37,10 @@ def main() -> None:
     rules = nlp.tokenizer.rules
     kept = {k: v for k, v in rules.items() if keep(k)}
     nlp.tokenizer.rules = kept
+    suffixes = list(nlp.Defaults.suffixes)
+    if FORM_CODE_STOP not in suffixes:
+        suffixes.append(FORM_CODE_STOP)
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     nlp.tokenizer.to_disk(Path(PIPELINE_DIR) / "tokenizer", exclude=["vocab"])
     print(f"{len(rules) - len(kept)} special cases removed, {len(kept)} kept")
 
