@@ -770,9 +770,11 @@ class Checker:
             ctx = [g for m in (sections or mentions) for g in m[3]]
             dev = cat == "complainant_device"
             trawl = self._context_has(ctx, cfg["trawl"])
-            reason = self._context_has(ctx, cfg["reason"]) and not trawl
             unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
             scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
+            # a complainant's device examined only for what passed between the parties ("the
+            # WhatsApp thread with the suspect only") names the line of enquiry it serves
+            reason = (self._context_has(ctx, cfg["reason"]) or dev and scope) and not trawl
             # a notice still to be given ("she has not yet been told") is no notice
             notice = set(cfg["device_notice"] if dev else cfg["notice"])
             notified = any(g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g) for g in ctx)
