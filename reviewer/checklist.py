@@ -886,7 +886,7 @@ class Checker:
 _BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
 
 
-_POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|complainant|victim)s?['’]?)\s+(?:own\s+|personal\s+|mobile\s+|work\s+|new\s+|old\s+)?$", re.I)
+_POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|complainant|victim|vic)s?['’]?)\s+(?:own\s+|personal\s+|mobile\s+|work\s+|new\s+|old\s+)?$", re.I)
 _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|owned by)\s+(?:the\s+)?\w+", re.I)
 
 

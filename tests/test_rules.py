@@ -589,6 +589,8 @@ def test_common_misspellings_still_match(reviewer_instance, tmp_path, sentence, 
     ('We will obtain her hospital notes from the attendance that night.', 'medical'),
     ("The complainant's social worker has provided a copy of the referral made in March.", 'social_care'),
     ('Social services records: received.', 'social_care'),
+    ("Adult social care - req'd her care file 04/09.", 'social_care'),
+    ('Vic phone - full DL, handed in by her dad.', 'complainant_device'),
 ])
 def test_requests_found_in_many_phrasings(reviewer_instance, tmp_path, text, category):
     """A request is found however it is put: "written to", "applied for", "taken for examination",
