@@ -331,9 +331,11 @@ class Checker:
             return None
         first = body[0]
         opening = said(first.text)
+        own = self.t.in_sentence(first)
+        if opening == "not_done" and any(f.reasoned for f in own):
+            return "obtained", first  # "No forensic opportunities given the passage of time": closed with a reason
         if opening:
             return opening, first
-        own = self.t.in_sentence(first)
         same = {f.status for f in own if f.label in labels}
         for status in ("obtained", "outstanding"):
             if status in same:

@@ -757,6 +757,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("In interview we did not go into whether he checked she was consenting.", "consent_steps_explored", "missing"),
     # a complainant's phone examined only for the thread with the suspect names the line it serves
     ("Complainant's handset: DPNa served and signed; extraction limited to the Instagram chat with the suspect, 01-03/05/2025.", "tpm_reasons_stated", "met"),
+    # a line closed with a reason under its heading is met
+    ("Forensic\nNo forensic or medical opportunities remain given the passage of time (the abuse ended in 2009).", "forensic_medical", "met"),
+    ("Forensic\nNone - nothing was taken.", "forensic_medical", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
