@@ -436,9 +436,14 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(data.get("transparent_labels", []), list) and all(isinstance(x, str) for x in data.get("transparent_labels", [])),
              where, "'transparent_labels' is a list of concept labels")
     lines = data.get("line_status", {})
-    _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail"} and all(
+    _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail", "legend", "title_words"} and all(
         isinstance(lines.get(k, {}), dict) and set(lines.get(k, {})) <= {"OUTSTANDING", "NEGATED"} for k in ("lead", "tail")),
         where, "'line_status' has max_words and lead / tail patterns by category (OUTSTANDING, NEGATED)")
+    try:
+        re.compile(lines.get("legend", ""))
+    except (re.error, TypeError) as e:
+        raise RulesError(f"{where}: line_status.legend is no pattern ({e})") from None
+    _require(isinstance(lines.get("title_words", 0), int), where, "line_status.title_words must be a whole number")
     for key in ("lead", "tail"):
         for cat, pat in lines.get(key, {}).items():
             try:

@@ -221,11 +221,19 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
     requested 07/04, awaited.") gives that status to everything it names that has none of its
     own, however far the words are from the status or whatever lies between them."""
     pats = [(key, cat, re.compile(p, re.I)) for key in ("lead", "tail") for cat, p in rule.get(key, {}).items()]
-    if not pats:
-        return
+    legend = re.compile(rule["legend"], re.I) if rule.get("legend") else None
+    title_words = int(rule.get("title_words", 0))
     most = int(rule.get("max_words", 25))
     for s in sentences:
         if not s.findings or len(s.text.split()) > most:
+            continue
+        if legend and legend.search(s.text) or title_words and _is_title(s.text, title_words):
+            # a key to a table ("Key: C = complete, O = outstanding") or a title in capitals
+            # ("DIGITAL STRATEGY, OUTSTANDING MATTERS") says nothing of what it names
+            for i in s.findings:
+                f = findings[i]
+                if f.status in ("outstanding", "not_done") and f.modifiers:
+                    f.status, f.modifiers, f.reasoned = "obtained", [], False
             continue
         for key, cat, rx in pats:
             m = rx.search(s.text)
@@ -243,6 +251,14 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
                     f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
                     f.modifiers = [mod]
             break
+
+
+def _is_title(text: str, words: int) -> bool:
+    """A line in capitals of at least WORDS words with no closing punctuation: a title."""
+    t = text.strip()
+    letters = [c for c in t if c.isalpha()]
+    return (len(t.split()) >= words and not t.endswith((".", "?", "!", ";")) and len(letters) >= 8
+            and sum(c.isupper() for c in letters) >= 0.9 * len(letters))
 
 
 def _follow_ups(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:

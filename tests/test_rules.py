@@ -760,6 +760,11 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # a line closed with a reason under its heading is met
     ("Forensic\nNo forensic or medical opportunities remain given the passage of time (the abuse ended in 2009).", "forensic_medical", "met"),
     ("Forensic\nNone - nothing was taken.", "forensic_medical", "missing"),
+    # a title in capitals or a table key says nothing of what it names
+    ("DIGITAL STRATEGY AND OUTSTANDING ENQUIRIES\nThe strategy covers the suspect's phone, 10-14/03/2025, messages and location data.", "digital_strategy", "met"),
+    ("Key: D = done, O/S = outstanding, NP = not pursued\nThe suspect's phone was downloaded on 12/03/2025.", "outstanding_timetabled", "not_applicable"),
+    # waiting at the steps is what he did, not work still to come
+    ("CCTV shows the suspect waiting at the foot of the steps for twenty minutes before she arrived.", "independent_corroboration", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
