@@ -765,6 +765,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Key: D = done, O/S = outstanding, NP = not pursued\nThe suspect's phone was downloaded on 12/03/2025.", "outstanding_timetabled", "not_applicable"),
     # waiting at the steps is what he did, not work still to come
     ("CCTV shows the suspect waiting at the foot of the steps for twenty minutes before she arrived.", "independent_corroboration", "met"),
+    # naming the records system is no intelligence research; searching it is
+    ("Typed up from my PNB and Niche for the CPS.\nIntel - not checked yet.", "suspect_intelligence", "missing"),
+    ("PNC / PND / local intelligence - complete: PNC no trace, PND nil, no other complainants.", "suspect_intelligence", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
