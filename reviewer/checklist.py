@@ -95,6 +95,7 @@ class ChecklistRules:
                 _require(decide.get("weak_outstanding") in ("met", "outstanding"), w, "weak_outstanding must be met or outstanding")
                 _require(decide.get("outstanding", "outstanding") in ("met", "outstanding"), w, "outstanding must be met or outstanding")
                 _require(isinstance(decide.get("reasons_close", True), bool), w, "reasons_close must be true or false")
+                _require(isinstance(decide.get("gaps_win", False), bool), w, "gaps_win must be true or false")
                 for alt in decide.get("match", []):
                     extra = set(alt) - _ALT_KEYS
                     _require(not extra, w, f"unknown keys in a match: {sorted(extra)}")
@@ -425,6 +426,14 @@ class Checker:
         outstanding = [m for m in matches if m.status == "outstanding"]
         strong_out = [m for m in outstanding if not m.weak]
         negative = [m for m in matches if m.status in ("not_done", "hypothetical")]
+        if dec.get("gaps_win"):
+            # an item made of several entitlements (needs assessment, updates, personal
+            # statement) is met only when none of them is said to be undone or still to come
+            undone = [m for m in matches if m.status == "not_done"]
+            if undone:
+                return self._result(it, "missing", undone)
+            if strong_out:
+                return self._result(it, "outstanding", strong_out)
         if obtained and strong_out and dec.get("result_beats_pending"):
             # a later bare mention ("Dr OSEI (FME statement)") does not answer "DNA result
             # awaited": only a stated result does

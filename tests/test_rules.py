@@ -768,6 +768,12 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # naming the records system is no intelligence research; searching it is
     ("Typed up from my PNB and Niche for the CPS.\nIntel - not checked yet.", "suspect_intelligence", "missing"),
     ("PNC / PND / local intelligence - complete: PNC no trace, PND nil, no other complainants.", "suspect_intelligence", "met"),
+    # the Victims' Code is met only when no entitlement is said to be undone or still to come
+    ("Victims' Code: needs assessment 02/03 (enhanced), weekly updates by phone.", "victims_code", "met"),
+    ("Victims' Code: needs assessment 02/03 (enhanced).\nVPS not yet offered - OIC to offer it at the next update.", "victims_code", "outstanding"),
+    ("Victims' Code: needs assessment 02/03 (enhanced).\nShe has not been offered the chance to make a VPS.", "victims_code", "missing"),
+    # an MG2 is not closed by a reason for not doing it
+    ("No MG2 has been completed as we do not yet know whether the case will proceed.", "special_measures", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...

@@ -43,6 +43,10 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d["modifiers"].append({"literal": "maybe", "category": "PERHAPS"}), "category must be one of"),
     (lambda d: d["section_status"].update(outstanding="(unclosed"), "section_status.outstanding"),
     (lambda d: d["follow_up"].update(outstanding="[z-a]"), "follow_up.outstanding"),
+    (lambda d: d["line_status"]["tail"].update(OUTSTANDING="(unclosed"), "line_status.tail.OUTSTANDING"),
+    (lambda d: d["line_status"].update(legend="[z-a]"), "line_status.legend"),
+    (lambda d: d["modifiers"].append({"literal": "by fax", "category": "NEGATED", "labels": "NOTICE"}), "labels must be a list"),
+    (lambda d: d.update(transparent_labels="REQUEST"), "transparent_labels"),
 ])
 def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
