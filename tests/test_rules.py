@@ -774,6 +774,8 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Victims' Code: needs assessment 02/03 (enhanced).\nShe has not been offered the chance to make a VPS.", "victims_code", "missing"),
     # an MG2 is not closed by a reason for not doing it
     ("No MG2 has been completed as we do not yet know whether the case will proceed.", "special_measures", "missing"),
+    # a required document is not closed by a reason for not writing it
+    ("No digital strategy has been set as the only digital evidence is a single WhatsApp message.", "digital_strategy", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
