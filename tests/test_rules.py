@@ -776,6 +776,14 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("No MG2 has been completed as we do not yet know whether the case will proceed.", "special_measures", "missing"),
     # a required document is not closed by a reason for not writing it
     ("No digital strategy has been set as the only digital evidence is a single WhatsApp message.", "digital_strategy", "missing"),
+    # getting a taxi home is narrative; the taxi firm's records are an enquiry
+    ("She left at about 2am and got a taxi home.", "independent_corroboration", "missing"),
+    ("Taxi firm booking log obtained: pick-up 02:07 outside the club.", "independent_corroboration", "met"),
+    # schedules attached in draft are served; a phone that was with the DFU until a date came back
+    ("The MG6C and MG6D are attached in draft.", "mg6c_schedule", "met"),
+    ("The suspect's phone was with DFU from 16.03.24 until the extraction report of 24.07.24, which is attached.", "suspect_devices", "met"),
+    # a forensic line closed because nothing is possible any more
+    ("Forensic / medical examination: none possible, offending ended 2006.", "forensic_medical", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
