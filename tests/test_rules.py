@@ -537,6 +537,9 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ('Initial report | 05/02/2024 - online, OIC allocated the next day', 'reported', '2024-02-05'),
     ('Her sister persuaded her to ring us and the 101 call was logged at 09:40 on 06/02/2024.', 'reported', '2024-02-06'),
     ('Date sent | Tuesday 14 May 2024', 'submitted', '2024-05-14'),
+    ('Early advice request | This MG3A 02.09.24 | OIC DC 311 PRICE', 'submitted', '2024-09-02'),
+    # a third-party request sent is not the file sent
+    ('Submitted 20th May 2024.\nCounselling service - request sent 21st March 2024.', 'submitted', '2024-05-20'),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
