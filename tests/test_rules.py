@@ -787,6 +787,7 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("The suspect's phone was with DFU from 16.03.24 until the extraction report of 24.07.24, which is attached.", "suspect_devices", "met"),
     # a forensic line closed because nothing is possible any more
     ("Forensic / medical examination: none possible, offending ended 2006.", "forensic_medical", "met"),
+    ("Enquiries\nCCTV from the Vibe bar and Weaver Street has not been looked at yet.", "independent_corroboration", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
