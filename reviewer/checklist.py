@@ -145,6 +145,11 @@ class ChecklistRules:
         except (re.error, ValueError) as e:
             raise RulesError(f"{where}: bad heading_body rule ({e})") from None
         self.max_citations = int(data.get("max_citations", 3))
+        timetable = next(i["decide"] for i in items if i["decide"]["rule"] == "outstanding_timetabled")
+        try:
+            self.target_lead = re.compile(timetable["target_lead"], re.I) if timetable.get("target_lead") else None
+        except (re.error, TypeError) as e:
+            raise RulesError(f"{where}: bad target_lead pattern ({e})") from None
 
 
 @lru_cache(maxsize=2)
@@ -521,22 +526,21 @@ class Checker:
             return self._result(it, "missing", untimed)
         return self._result(it, "met", timed)
 
-    # a date still to come is a target when it is given as one: "on", "by", "for", "due",
-    # "booked", "(16/02)"; not "until" or "from", which date what has already happened
-    _TARGET_LEAD = re.compile(r"(?:\b(?:on|by|for|at|due|w/c|booked|listed|scheduled|arranged|target|expected|eta)\b|\()\s*(?:the\s+)?(?:[A-Z]?[a-z]+day\s+)?$", re.I)
     _SHORT_DATE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?![\d/.]|\.\d)")
 
     def _future_date(self, s: Sentence) -> bool:
         """Whether the sentence gives a date after the file's submission ("to be completed at
-        the s.28 meeting on 17/02/26", "ABE (16/02)"): a date still to come is a target."""
+        the s.28 meeting on 17/02/26", "ABE (16/02)"): a date still to come is a target when it
+        is given as one (`target_lead`: "on", "by", "booked", "("), not "until" or "from", which
+        date what has already happened."""
         sub = self.timeline.get("submitted")
-        if not sub:
+        lead = self.rules.target_lead
+        if not sub or lead is None:
             return False
         try:
             day = dt.date.fromisoformat(sub)
         except (TypeError, ValueError):
             return False
-        lead = self._TARGET_LEAD
         if any(d > day and lead.search(s.text[max(0, a - 24):a]) for a, _, d in find_dates(s.text)):
             return True
         for m in self._SHORT_DATE.finditer(s.text):

@@ -5,6 +5,7 @@ import gc
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .checklist import Checker, Citation
@@ -22,6 +23,17 @@ log = logging.getLogger(__name__)
 # Evidence labels reported in the report's `evidence` list (the rest are cues for other rules).
 _EVIDENCE_STATUS = {"obtained": "obtained", "outstanding": "outstanding", "not_done": "not_done",
                     "declined": "declined", "hypothetical": "not_done"}
+
+
+@dataclass
+class Prepared:
+    """A case read, split, tagged and dated: what the checklist works on."""
+    ex: object
+    docs: list
+    parties: object
+    tagged: object
+    timeline: dict
+    owners: dict
 
 
 class Reviewer:
@@ -47,10 +59,12 @@ class Reviewer:
         with _fewer_collections():
             return self._review(path, case_id, ocr, workers, t0)
 
-    def _review(self, path: Path, case_id: str | None, ocr: str, workers: int | None, t0: float) -> Report:
-        clock = _Stages()
+    def prepare(self, path: str | Path, ocr: str = "auto", workers: int | None = None, clock=None) -> Prepared:
+        """The stages before the checklist, exactly as a review runs them: pages, documents,
+        parties, tagged sentences and the timeline (the debugging tools in tools/ start here)."""
+        clock = clock or _Stages()
         with clock("extract"):
-            ex = extract_case(path, ocr=ocr, workers=workers)
+            ex = extract_case(Path(path), ocr=ocr, workers=workers)
         with clock("segment"):
             docs = segment(ex.pages, self.doc_rules)
             add_schedule_tables(ex, {n for d in docs if d.kind in ("MG6C", "MG6D") for n in range(d.first_page, d.last_page + 1)})
@@ -64,9 +78,18 @@ class Reviewer:
             interviews = {f.sentence for f in tagged.findings
                           if f.label == "INTERVIEW" and f.status == "obtained" and f.subject in ("suspect", "unknown")}
             timeline, _ = build_timeline(tagged.sentences, interviews=interviews)
+        owners = {d.id: _owner(d, parties) for d in docs}
+        return Prepared(ex, docs, parties, tagged, timeline, owners)
+
+    def checker(self, prep: Prepared) -> Checker:
+        return Checker(prep.tagged, prep.docs, prep.timeline, prep.owners, self.checklist_rules)
+
+    def _review(self, path: Path, case_id: str | None, ocr: str, workers: int | None, t0: float) -> Report:
+        clock = _Stages()
+        prep = self.prepare(path, ocr, workers, clock)
+        ex, docs, parties, tagged, timeline = prep.ex, prep.docs, prep.parties, prep.tagged, prep.timeline
         with clock("checklist"):
-            owners = {d.id: _owner(d, parties) for d in docs}
-            checker = Checker(tagged, docs, timeline, owners, self.checklist_rules)
+            checker = self.checker(prep)
             items = checker.run()
             tpm = [{k: v for k, v in r.items() if not k.startswith("_")} for r in checker.tpm_requests]
             concerns = checker.find_concerns()

@@ -79,6 +79,10 @@ def test_checklist_must_hold_the_contract_items_in_order():
     bad["heading_body"]["not_done"] = "(unclosed"
     with pytest.raises(RulesError, match="heading_body"):
         ChecklistRules(bad, "checklist.json", labels)
+    bad = json.loads(json.dumps(data))
+    bad["items"][CHECKLIST_ITEMS.index("outstanding_timetabled")]["decide"]["target_lead"] = "(on|by"
+    with pytest.raises(RulesError, match="target_lead"):
+        ChecklistRules(bad, "checklist.json", labels)
     rloe = CHECKLIST_ITEMS.index("rloe_recorded")
     for key, value, message in (("list_line", "([", "list_line"), ("labels", ["NO_SUCH_LABEL"], "NO_SUCH_LABEL"),
                                 ("min_items", "three", "min_items")):

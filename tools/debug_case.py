@@ -1,19 +1,19 @@
-"""Print each sentence of a case with its findings: label, status, subject and modifiers."""
+"""Print each sentence of a case with its findings: label, status, subject and modifiers.
+
+    python tools/debug_case.py CASE [LABEL,LABEL...]
+
+The case is read exactly as a review reads it (``Reviewer.prepare``).
+"""
 import sys
 
 from reviewer.review import Reviewer
-from reviewer.extraction import extract_case
-from reviewer.segmentation import find_parties, segment
-from reviewer.tagging import tag
 
 rv = Reviewer()
-ex = extract_case(sys.argv[1])
-docs = segment(ex.pages, rv.doc_rules)
-parties = find_parties(ex.pages, rv.doc_rules)
-print("PARTIES", parties)
-for d in docs:
+prep = rv.prepare(sys.argv[1])
+print("PARTIES", prep.parties)
+for d in prep.docs:
     print("DOC", d)
-t = tag(ex.pages, docs, parties, rv.nlp, rv.doc_rules)
+t = prep.tagged
 want = set(sys.argv[2].split(",")) if len(sys.argv) > 2 else None
 for s in t.sentences:
     fs = t.in_sentence(s)
