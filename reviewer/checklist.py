@@ -588,6 +588,10 @@ class Checker:
                 continue
             for m in resp.finditer(s.text):
                 responses.setdefault(int(m.group(1)), []).append(s)
+        if not actions and all(d.email for d in plan_docs):
+            # a CPS e-mail that sets no numbered actions ("thanks, I will review", an
+            # auto-reply) is no action plan
+            return self._result(it, "not_applicable", [])
         if not actions:
             later = [d for d in self.docs if d.kind == "MG3A" or self.doc_index[d.id] > plan_end]
             return self._result(it, "met" if any(d.kind == "MG3A" for d in later) else "missing", [_cite(next(s for s in self.t.sentences if s.doc == plan_docs[0].id))])

@@ -26,6 +26,7 @@ class Document:
     last_page: int
     witness: str | None = None
     owner: str | None = None  # suspect | complainant | witness: whose document it is
+    email: bool = False  # an e-mail (a CPS reply is CPS advice, but only an action plan if it sets actions)
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "file": self.file, "kind": self.kind, "title": self.title,
@@ -57,6 +58,8 @@ class DocumentRules:
             self.kinds = [(k["kind"], k["title"], [re.compile(p, re.I | re.M) for p in k["patterns"]]) for k in data["kinds"]]
             self.witness_name = [re.compile(p, re.M) for p in data["witness_name"]]
             self.parties = {role: [re.compile(p, re.M) for p in pats] for role, pats in data["parties"].items()}
+            # an e-mail whose sender is the CPS is the CPS's advice, not police evidence
+            self.cps_sender = re.compile(data["cps_sender"], re.I | re.M) if data.get("cps_sender") else None
         except (KeyError, re.error) as e:
             raise RulesError(f"{where}: bad document rule ({e})") from None
         self.head_lines = int(data.get("head_lines", 8))
@@ -117,8 +120,11 @@ def segment(pages: list[Page], rules: DocumentRules | None = None) -> list[Docum
         new_file = not docs or docs[-1].file != page.file
         if new_file or (found and _starts_new(found[0], docs[-1], head)):
             kind, title = found or ("OTHER", "")
+            email = kind == "EMAIL"
+            if email and rules.cps_sender and rules.cps_sender.search(head):
+                kind = "CPS_ADVICE"
             heading = next((ln.strip() for ln in head.split("\n") if ln.strip()), page.file)
-            doc = Document(f"d{len(docs) + 1}", page.file, kind, heading[:120] or title, page.number, page.number)
+            doc = Document(f"d{len(docs) + 1}", page.file, kind, heading[:120] or title, page.number, page.number, email=email)
             if kind == "MG11":
                 doc.witness = _witness(page.text, rules)
             doc.owner = rules.owner.get(kind)

@@ -159,6 +159,20 @@ def test_action_plan_unanswered(reviewer_instance, tmp_path):
     assert status(r2, "action_plan_responded") == "met"
 
 
+def test_cps_email_is_advice_not_evidence(reviewer_instance, tmp_path):
+    """An e-mail from the CPS setting actions is an action plan, and what it asks for is not
+    evidence that it was done; one that sets none (an acknowledgement) is no plan."""
+    police = "From: DC Amy PRICE <amy.price@force.police.example>\nTo: RASSO Unit <rasso@cps.example>\nSubject: EA request\nHe was arrested on 02/05/2025.\n"
+    cps = ("\fFrom: Helen DOYLE <helen.doyle@cps.example>\nTo: DC Amy PRICE\nSubject: RE: EA request\nPlease action:\n"
+           "1. Research the suspect on PND and local intelligence.\n2. Take a statement from the taxi driver.\n")
+    r = review_text(reviewer_instance, tmp_path, police + cps)
+    assert status(r, "suspect_intelligence") == "missing"
+    assert status(r, "action_plan_responded") == "missing"
+    ack = "\fFrom: Helen DOYLE <helen.doyle@cps.example>\nSubject: RE: EA request\nThanks, received - I will review this week.\n"
+    r2 = review_text(reviewer_instance, tmp_path, police + ack, "case2.txt")
+    assert status(r2, "action_plan_responded") == "not_applicable"
+
+
 @pytest.mark.parametrize("plan,answers,expected", [
     # numbers on a line of their own, bulleted "AP1." and "Action 1:" lines are actions
     ("1.\nDownload the suspect's phone.\n2.\nTrace the bus driver.\n", "AP 1 - download done 04/06.\n", "missing"),
@@ -788,6 +802,7 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # a forensic line closed because nothing is possible any more
     ("Forensic / medical examination: none possible, offending ended 2006.", "forensic_medical", "met"),
     ("Enquiries\nCCTV from the Vibe bar and Weaver Street has not been looked at yet.", "independent_corroboration", "missing"),
+    ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nThe interval between report and submission is attributable to the DFU queue.", "delay_explained", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
