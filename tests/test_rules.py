@@ -803,6 +803,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Forensic / medical examination: none possible, offending ended 2006.", "forensic_medical", "met"),
     ("Enquiries\nCCTV from the Vibe bar and Weaver Street has not been looked at yet.", "independent_corroboration", "missing"),
     ("Date reported: 03/02/2025\nDate of submission: 20/06/2025\nThe interval between report and submission is attributable to the DFU queue.", "delay_explained", "met"),
+    # no ABE because the complainant did not want one: considered and closed
+    ("No ABE - IP did not want to be filmed; she gave a written statement on 12/07.", "abe_interview", "met"),
+    # "Further matters" heads other business, not pending work
+    ("Further matters\nDisclosure: MG6C and MG6D are appended.", "mg6c_schedule", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
