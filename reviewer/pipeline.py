@@ -437,6 +437,7 @@ def validate_context(data: dict, where: str) -> None:
             raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
     _require(isinstance(data.get("transparent_labels", []), list) and all(isinstance(x, str) for x in data.get("transparent_labels", [])),
              where, "'transparent_labels' is a list of concept labels")
+    _require(isinstance(data.get("questions_put_in", []), list), where, "'questions_put_in' is a list of document kinds")
     lines = data.get("line_status", {})
     _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail", "legend", "title_words"} and all(
         isinstance(lines.get(k, {}), dict) and set(lines.get(k, {})) <= {"OUTSTANDING", "NEGATED"} for k in ("lead", "tail")),

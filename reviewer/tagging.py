@@ -171,6 +171,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 findings.append(f)
     if "context" in nlp.pipe_names:
         data = nlp.get_pipe("context").data
+        _questions_put(findings, set(data.get("questions_put_in", [])))
         _line_status(sentences, findings, data.get("line_status", {}))
         _section_status(sentences, findings, data.get("section_status", {}))
         _follow_ups(sentences, findings, data.get("follow_up", {}))
@@ -213,6 +214,17 @@ def _section_status(sentences: list[Sentence], findings: list[Finding], rule: di
             if f.status == "obtained" and not f.modifiers and head.page == s.page:
                 f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
                 f.modifiers = [mod]
+
+
+_UNANSWERED = "an unanswered question"  # the Context component's literal for a question with no answer
+
+
+def _questions_put(findings: list[Finding], kinds: set[str]) -> None:
+    """In an interview record the questions are what was put to the suspect ("Did you tell
+    Jordan it was 'our secret'?"): an unanswered question there is no mere question."""
+    for f in findings:
+        if f.doc_kind in kinds and f.modifiers and all(m["literal"] == _UNANSWERED for m in f.modifiers):
+            f.status, f.modifiers = "obtained", []
 
 
 def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:

@@ -807,6 +807,11 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("No ABE - IP did not want to be filmed; she gave a written statement on 12/07.", "abe_interview", "met"),
     # "Further matters" heads other business, not pending work
     ("Further matters\nDisclosure: MG6C and MG6D are appended.", "mg6c_schedule", "met"),
+    # in an interview record the questions are what was put to him
+    ("\fMG15 RECORD OF INTERVIEW\nDC PRICE: What did you do to check that she was consenting?", "consent_steps_explored", "met"),
+    # an MG2 part done is not done; an e-mail asking for footage is a request, not footage
+    ("MG2 part completed - s.28 still to be explained to her.", "special_measures", "outstanding"),
+    ("03/07 - emailed the bar manager re CCTV for the night of 28/06.", "independent_corroboration", "outstanding"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
