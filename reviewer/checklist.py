@@ -305,9 +305,10 @@ class Checker:
             status = worst.status
             weak = status == "outstanding" and all(
                 m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))
-            if status == "not_done" and reasons_close and any(f.reasoned for f in best):
+            closed = status == "not_done" and reasons_close and any(f.reasoned for f in best)
+            if closed:
                 status = "obtained"  # not pursued, with a reason: the line was considered and closed
-            if alt.get("cap") == "outstanding" and status == "obtained":
+            if alt.get("cap") == "outstanding" and status == "obtained" and not closed:
                 status, weak = "outstanding", True  # e.g. seized but no examination: never beats a result
             out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))
         return out

@@ -812,6 +812,11 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # an MG2 part done is not done; an e-mail asking for footage is a request, not footage
     ("MG2 part completed - s.28 still to be explained to her.", "special_measures", "outstanding"),
     ("03/07 - emailed the bar manager re CCTV for the night of 28/06.", "independent_corroboration", "outstanding"),
+    # "SUBJ" is the suspect
+    ("SUBJ gave IP vodka and kept topping up her glass.", "pre_offence_conduct", "met"),
+    # a suspect's phone left unseized because he came in voluntarily is not seized
+    ("His phone was not seized as he attended voluntarily.", "suspect_devices", "missing"),
+    ("His phone was not seized as he attended voluntarily.", "suspect_communications", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
