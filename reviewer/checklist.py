@@ -699,7 +699,7 @@ class Checker:
         labels = set(dec.get("admitted", []))
         admitted = [Match(self.t.sentences[f.sentence], "not_done", False, 0, [f]) for f in self.t.findings
                     if f.label in labels and f.status != "not_done" and f.doc_kind not in self.rules.ignore_kinds]
-        if (days is None or days <= dec["days"]) and not admitted:
+        if days is not None and days <= dec["days"] or days is None and not admitted:
             return self._result(it, "not_applicable", [])
         found = []
         reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below

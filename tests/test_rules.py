@@ -817,6 +817,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # a suspect's phone left unseized because he came in voluntarily is not seized
     ("His phone was not seized as he attended voluntarily.", "suspect_devices", "missing"),
     ("His phone was not seized as he attended voluntarily.", "suspect_communications", "missing"),
+    # a plan for when he is arrested is conditional on an arrest that has not happened
+    ("Digital plan for the suspect (when arrested): seize all phones on him.", "suspect_devices", "missing"),
+    # an apology for delay on a file whose dates show no delay over 90 days owes nothing
+    ("Date reported: 03/02/2025\nDate of submission: 20/03/2025\nSorry for the delay, I have been on leave.", "delay_explained", "not_applicable"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
