@@ -468,6 +468,7 @@ def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, 
     ('Her school has been approached for her attendance record for the week of the offence. The aim is to establish whether she was in school on the Monday, as she describes telling her form tutor. The school has been asked only for that week. The complainant and her mother were sent a notification letter.', 'education', True, True, True, 'justified'),
     ('I have applied for her medical records to see if there is anything relevant.', 'medical', False, False, False, 'speculative'),
     ('Her employer was contacted for her sickness record. This is necessary to corroborate her account that she was off work with injuries in the week after the offence. Only the period 1 to 14 June 2024 has been requested. She has not yet been told about this request.', 'employer', True, True, False, 'justified'),
+    ("Children's Services have been asked for their file on the family, for background and home life.", 'social_care', False, False, False, 'speculative'),
 ])
 def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, category, reason, scope, notified, assessment):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
