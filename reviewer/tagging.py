@@ -266,8 +266,11 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
 
 
 def _is_title(text: str, words: int) -> bool:
-    """A line in capitals of at least WORDS words with no closing punctuation: a title."""
+    """A line in capitals of at least WORDS words with no closing punctuation and no list
+    marker: a title ("• IP PHONE NOT TAKEN" is a list item written in capitals)."""
     t = text.strip()
+    if t[:1] in "-•*>▪●◦‣–" or t[:1].isdigit():
+        return False
     letters = [c for c in t if c.isalpha()]
     return (len(t.split()) >= words and not t.endswith((".", "?", "!", ";")) and len(letters) >= 8
             and sum(c.isupper() for c in letters) >= 0.9 * len(letters))

@@ -123,6 +123,7 @@ class TimelineRules:
         fields = data.get("fields")
         need = {"offence", "reported", "arrested", "suspect_interviewed", "submitted"}
         _require(isinstance(fields, dict) and set(fields) == need, where, f"'fields' must be exactly {sorted(need)}")
+        _require(set(data.get("cps_fields", [])) <= need, where, f"'cps_fields' must be among {sorted(need)}")
         try:
             self.fields = {f: [_tier_regex(tier) for tier in tiers] for f, tiers in fields.items()}
             self.not_interview = re.compile("|".join(re.escape(x) for x in data.get("not_interview", [])) or "(?!)", re.I)
@@ -134,6 +135,7 @@ class TimelineRules:
             self.header_kinds = set(hd.get("kinds", []))
             self.header_date = re.compile(hd.get("pattern", "(?!)"), re.I)
             self.header_sentences = int(hd.get("sentences", 0))
+            self.cps_fields = set(data.get("cps_fields", []))
         except re.error as e:
             from .errors import RulesError
             raise RulesError(f"{where}: bad cue pattern ({e})") from None
@@ -168,7 +170,11 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
     seen_in_doc: dict[str, int] = {}
     for i, s in enumerate(sentences):
         nth = seen_in_doc[s.doc] = seen_in_doc.get(s.doc, -1) + 1
-        if s.doc_kind == "CPS_ADVICE":
+        # the CPS's advice restates the facts ("the offence on 22/06/2024") but its other dates
+        # are its own (advice given, targets set): it may date only `cps_fields`, and only
+        # where the police papers do not
+        cps = s.doc_kind == "CPS_ADVICE"
+        if cps and not rules.cps_fields:
             continue
         # target dates ("expected by 10/05/2024") are not events
         dates = [d for d in find_dates(s.text) if not rules.target_before.search(s.text[max(0, d[0] - 20):d[0]])]
@@ -185,7 +191,7 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             continue
         # the last e-mail of a thread sent to the CPS is the submission, and so is the "Date:"
         # line in the head of a report to the CPS
-        if (s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
+        if not cps and (s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
                 s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text)):
             cite = DateCite("submitted", dates[0][2], where.page, where.index, where.start + dates[0][0], where.start + dates[0][1])
             prev = best.get("submitted")
@@ -193,6 +199,8 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                 best["submitted"] = (1, cite)
         low = _lower(s.text)
         for field, tiers in rules.fields.items():
+            if cps and field not in rules.cps_fields:
+                continue
             if field == "suspect_interviewed" and (rules.not_interview.search(s.text) or
                                                    (interviews is not None and s.index not in interviews)):
                 continue
@@ -203,6 +211,7 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                 after = [d for d in dates if d[0] >= m.end()] if where is s else dates
                 chosen = after[0] if after else dates[-1]
                 cite = DateCite(field, chosen[2], where.page, where.index, where.start + chosen[0], where.start + chosen[1])
+                rank += len(tiers) if cps else 0
                 prev = best.get(field)
                 if prev is None or rank < prev[0] or (rank == prev[0] and field == "submitted" and cite.date > prev[1].date):
                     best[field] = (rank, cite)

@@ -553,6 +553,8 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ('Her sister persuaded her to ring us and the 101 call was logged at 09:40 on 06/02/2024.', 'reported', '2024-02-06'),
     ('Date sent | Tuesday 14 May 2024', 'submitted', '2024-05-14'),
     ('Early advice request | This MG3A 02.09.24 | OIC DC 311 PRICE', 'submitted', '2024-09-02'),
+    # the CPS's advice may give the offence date the police papers leave out, nothing else
+    ("\fCPS PRE-CHARGE ADVICE - MG3 (PROSECUTOR SECTION)\nThe offence is alleged to have taken place on 22/06/2024.\nAdvice given 19/08/2024.", 'offence', '2024-06-22'),
     # a third-party request sent is not the file sent
     ('Submitted 20th May 2024.\nCounselling service - request sent 21st March 2024.', 'submitted', '2024-05-20'),
 ])
@@ -822,6 +824,14 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Digital plan for the suspect (when arrested): seize all phones on him.", "suspect_devices", "missing"),
     # an apology for delay on a file whose dates show no delay over 90 days owes nothing
     ("Date reported: 03/02/2025\nDate of submission: 20/03/2025\nSorry for the delay, I have been on leave.", "delay_explained", "not_applicable"),
+    # "no issue identified that her records would go to" asks for nothing
+    ("No issue identified in this case that IP's medical, counselling or school records would go to.", "counselling_threshold", "not_applicable"),
+    ("• IP PHONE NOT TAKEN - NO CONTACT BETWEEN THE PARTIES (CALL DATA CONFIRMS)", "complainant_device_lawful", "not_applicable"),
+    # non-recent offending closes the forensic line
+    ("Forensic - not pursued, non-recent (15 yrs), no forensic opportunities.", "forensic_medical", "met"),
+    # waiting for a DFU slot is pending; her needs were assessed is done
+    ("03/11 SUSP phone seized - to DFU when slot avail.", "suspect_devices", "outstanding"),
+    ("Her needs were assessed on 30/05/2024 and she receives the enhanced service; VPS taken 02/06/2024.", "victims_code", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...

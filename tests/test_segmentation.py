@@ -26,6 +26,7 @@ RULES = load_rules()
     ("Request for children's services file", "TPM_REQUEST"),
     ("CPS MARCHES RASSO UNIT - EARLY ADVICE", "CPS_ADVICE"),
     ("MG3 (PROSECUTOR'S SECTION) - EARLY ADVICE AND ACTION PLAN", "CPS_ADVICE"),
+    ("CPS PRE-CHARGE ADVICE - MG3 (PROSECUTOR SECTION)", "CPS_ADVICE"),
     ("CPS early investigative advice", "CPS_ADVICE"),
     ("Action plan", "CPS_ADVICE"),
     ("Early advice - actions for the OIC", "CPS_ADVICE"),
