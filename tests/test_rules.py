@@ -832,6 +832,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # waiting for a DFU slot is pending; her needs were assessed is done
     ("03/11 SUSP phone seized - to DFU when slot avail.", "suspect_devices", "outstanding"),
     ("Her needs were assessed on 30/05/2024 and she receives the enhanced service; VPS taken 02/06/2024.", "victims_code", "met"),
+    # a drug screen is no special measure; screens at court are
+    ("Blood and urine submitted for a full drug screen.\nMG2 not done yet.", "special_measures", "missing"),
+    ("MG2 completed 12/05: she wants screens at court and a s.28 recording.", "special_measures", "met"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
