@@ -812,6 +812,7 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Further matters\nDisclosure: MG6C and MG6D are appended.", "mg6c_schedule", "met"),
     # in an interview record the questions are what was put to him
     ("\fMG15 RECORD OF INTERVIEW\nDC PRICE: What did you do to check that she was consenting?", "consent_steps_explored", "met"),
+    ("\fMG15 RECORD OF INTERVIEW\n13:32 DC AHMED What did you do, if anything, to check she was agreeing?", "consent_steps_explored", "met"),
     # an MG2 part done is not done; an e-mail asking for footage is a request, not footage
     ("MG2 part completed - s.28 still to be explained to her.", "special_measures", "outstanding"),
     ("03/07 - emailed the bar manager re CCTV for the night of 28/06.", "independent_corroboration", "outstanding"),
