@@ -836,6 +836,9 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # a drug screen is no special measure; screens at court are
     ("Blood and urine submitted for a full drug screen.\nMG2 not done yet.", "special_measures", "missing"),
     ("MG2 completed 12/05: she wants screens at court and a s.28 recording.", "special_measures", "met"),
+    # consent questions in the passive voice; "not asked at this interview about ... or about" negates the lot
+    ("When he was asked what had been done by him to make sure that she was agreeing, it was replied that she kissed him back.", "consent_steps_explored", "met"),
+    ("Not asked at this interview about the messages or about anything he did to make sure she was agreeing.", "consent_steps_explored", "missing"),
     # a further interview to come does not undo the one held
     ("Interviewed under caution on 13/02/2025 and denied the offence.\nFurther interview to follow once the download is back.", "suspect_interview", "met"),
     # the lines of enquiry are recorded when they are listed with where each stands ...
