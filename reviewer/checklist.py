@@ -82,6 +82,7 @@ class ChecklistRules:
         items = data.get("items")
         _require(isinstance(items, list), where, "needs an 'items' list")
         ids = [i.get("item") for i in items]
+        self.record_patterns: dict[str, tuple[re.Pattern, re.Pattern]] = {}
         _require(ids == CHECKLIST_ITEMS, where, f"items must be exactly the contract's 33 ids in order; got {ids}")
         for it in items:
             w = f"{where}: item {it['item']}"
@@ -109,11 +110,10 @@ class ChecklistRules:
                 for key in ("labels", "intro_labels"):
                     for label in decide.get(key, []):
                         _require(label in labels, w, f"unknown concept label {label}")
-                for key in ("list_line", "status_words"):
-                    try:
-                        re.compile(decide.get(key, ""))
-                    except (re.error, TypeError) as e:
-                        raise RulesError(f"{w}: bad {key} pattern ({e})") from None
+                try:
+                    self.record_patterns[it["item"]] = (re.compile(decide["list_line"]), re.compile(decide["status_words"], re.I))
+                except (KeyError, re.error, TypeError) as e:
+                    raise RulesError(f"{w}: bad list_line or status_words pattern ({e})") from None
                 for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
                     _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
             if "waits_on" in decide:
@@ -643,10 +643,7 @@ class Checker:
         enquiries with a status. A record said to be still to come ("RLOE - TBC after CPS
         advice") is no record. Prose that merely mentions "lines of enquiry" is not enough."""
         dec = it["decide"]
-        cache = self.__dict__.setdefault("_record_re", {})
-        if it["item"] not in cache:
-            cache[it["item"]] = (re.compile(dec["list_line"]), re.compile(dec["status_words"], re.I))
-        list_line, status_words = cache[it["item"]]
+        list_line, status_words = self.rules.record_patterns[it["item"]]
         labels, intro = set(dec["labels"]), set(dec["intro_labels"])
         skip = set(dec.get("skip_kinds", [])) | self.rules.ignore_kinds
         sents = self.t.sentences

@@ -211,10 +211,10 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
                 after = [d for d in dates if d[0] >= m.end()] if where is s else dates
                 chosen = after[0] if after else dates[-1]
                 cite = DateCite(field, chosen[2], where.page, where.index, where.start + chosen[0], where.start + chosen[1])
-                rank += len(tiers) if cps else 0
+                order = rank + len(tiers) if cps else rank  # the CPS's restatement ranks below every police cue
                 prev = best.get(field)
-                if prev is None or rank < prev[0] or (rank == prev[0] and field == "submitted" and cite.date > prev[1].date):
-                    best[field] = (rank, cite)
+                if prev is None or order < prev[0] or (order == prev[0] and field == "submitted" and cite.date > prev[1].date):
+                    best[field] = (order, cite)
                 break
     cites = {f: c for f, (_, c) in best.items()}
     tl = {f: (cites[f].date.isoformat() if f in cites else None) for f in ("offence", "reported", "suspect_interviewed", "submitted")}
