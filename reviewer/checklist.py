@@ -225,6 +225,10 @@ class Checker:
         self.results: dict[str, ItemResult] = {}
         self.matches: dict[str, list[Match]] = {}
         self.tpm_requests: list[dict] = []
+        try:
+            self._submitted = dt.date.fromisoformat(timeline["submitted"]) if timeline.get("submitted") else None
+        except (TypeError, ValueError):
+            self._submitted = None
         self._tpm_context: list[list[Finding]] = []
 
     # ---------------------------------------------------------- evidence rule
@@ -264,8 +268,9 @@ class Checker:
             own = self.t.in_sentence(s)
             # a bare heading ("Suspect's account") is not evidence of what it heads: what is
             # written under it is
+            heading = heading_like(s.text, bullets=False)
             bare = skip_headings and not any(f.modifiers for f in own) and (
-                len(s.text.split()) <= 4 and ":" not in s.text or heading_like(s.text, bullets=False) and not s.text.strip().endswith(":"))
+                len(s.text.split()) <= 4 and ":" not in s.text or heading and not s.text.strip().endswith(":"))
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -288,7 +293,7 @@ class Checker:
             if not ok:
                 continue
             if bare:
-                body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and heading_like(s.text, bullets=False) else None
+                body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and heading else None
                 if body:
                     out.append(Match(body[1], body[0], False, self.doc_index.get(s.doc, 0), groups[0][:1]))
                 continue
@@ -494,8 +499,7 @@ class Checker:
             ms = [m for m in self.matches.get(iid, []) if m.status == "outstanding"]
             has_date = False
             for m in ms:
-                nxt = self._neighbours(m.sentence, 1)
-                if any(f.label in labels and f.status not in ("not_done", "hypothetical") for s in nxt for f in self.t.in_sentence(s)) or self._future_date(m.sentence):
+                if self._dated(m.sentence, labels):
                     has_date = True
                     timed.append(m)
                     break
@@ -517,15 +521,19 @@ class Checker:
                     continue
                 any_out = True
                 m = Match(s, "outstanding", False, self.doc_index.get(s.doc, 0), [f])
-                dated = any(g.label in labels and g.status not in ("not_done", "hypothetical")
-                            for x in self._neighbours(s, 1) for g in self.t.in_sentence(x)) or self._future_date(s)
-                (timed if dated else untimed).append(m)
+                (timed if self._dated(s, labels) else untimed).append(m)
             untimed = untimed[:1]
         if not any_out:
             return self._result(it, "not_applicable", [])
         if untimed:
             return self._result(it, "missing", untimed)
         return self._result(it, "met", timed)
+
+    def _dated(self, s: Sentence, labels: set[str]) -> bool:
+        """Whether pending work in S has a target: a target-date phrase in S or the sentence
+        after it, or a date still to come given as one."""
+        return any(f.label in labels and f.status not in ("not_done", "hypothetical")
+                   for x in self._neighbours(s, 1) for f in self.t.in_sentence(x)) or self._future_date(s)
 
     _SHORT_DATE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})(?![\d/.]|\.\d)")
 
@@ -534,13 +542,8 @@ class Checker:
         the s.28 meeting on 17/02/26", "ABE (16/02)"): a date still to come is a target when it
         is given as one (`target_lead`: "on", "by", "booked", "("), not "until" or "from", which
         date what has already happened."""
-        sub = self.timeline.get("submitted")
-        lead = self.rules.target_lead
-        if not sub or lead is None:
-            return False
-        try:
-            day = dt.date.fromisoformat(sub)
-        except (TypeError, ValueError):
+        day, lead = self._submitted, self.rules.target_lead
+        if day is None or lead is None:
             return False
         if any(d > day and lead.search(s.text[max(0, a - 24):a]) for a, _, d in find_dates(s.text)):
             return True

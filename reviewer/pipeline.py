@@ -616,6 +616,8 @@ def make_context(nlp: Language, name: str, spans_key: str):
 # Status a span takes from its nearest modifier; the order breaks ties. A conditional
 # ("if he is traced") governs the whole clause; a bare request ("submitted", "sent") only
 # counts when nothing else speaks of the span.
+# the literal of the modifier a question with no answer gets (tagging reads it in interview records)
+UNANSWERED_QUESTION = "an unanswered question"
 _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hypothetical",
               "OUTSTANDING": "outstanding", "NIL_RESULT": "obtained", "COMPLETED": "obtained",
               "REQUESTED": "outstanding", "ACTION": "hypothetical"}
@@ -879,7 +881,7 @@ class Context(RuleFile):
                     ("OUTSTANDING" if "REQUESTED" in said else "ANSWERED" if "COMPLETED" in said else None)
             if cat is None:
                 cat = "ACTION" if quoted else "HYPOTHETICAL"
-                literal = "a quoted request with no answer" if quoted else "an unanswered question"
+                literal = "a quoted request with no answer" if quoted else UNANSWERED_QUESTION
             else:
                 literal = f"answered {reply[:20]!r}"
             # an answer in the affirmative makes the request or question a fact

@@ -11,11 +11,11 @@ from pathlib import Path
 from .checklist import Checker, Citation
 from .dedupe import merge_duplicates
 from .checklist import load_rules as load_checklist
-from .extraction import add_schedule_tables, extract_case
+from .extraction import Extraction, add_schedule_tables, extract_case
 from .pipeline import load_pipeline, pipeline_name, unwrap_soft_breaks
 from .report import Report
-from .segmentation import find_parties, load_rules as load_doc_rules, segment
-from .tagging import _owner, tag
+from .segmentation import Document, Parties, find_parties, load_rules as load_doc_rules, segment
+from .tagging import Tagged, _owner, tag
 from .timeline import build_timeline
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,12 @@ _EVIDENCE_STATUS = {"obtained": "obtained", "outstanding": "outstanding", "not_d
 @dataclass
 class Prepared:
     """A case read, split, tagged and dated: what the checklist works on."""
-    ex: object
-    docs: list
-    parties: object
-    tagged: object
+    ex: Extraction
+    docs: list[Document]
+    parties: Parties
+    tagged: Tagged
     timeline: dict
-    owners: dict
+    owners: dict[str, str | None]
 
 
 class Reviewer:

@@ -16,7 +16,7 @@ from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 
 from .extraction import Page
-from .pipeline import _NO_CONTEXT, _bounds, run_pipeline
+from .pipeline import _NO_CONTEXT, _STATUS_OF, UNANSWERED_QUESTION, _bounds, run_pipeline
 from .segmentation import Document, DocumentRules, Parties, heading_like, load_rules, section_subject
 
 
@@ -178,6 +178,15 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     return Tagged(sentences, findings)
 
 
+def _impose(findings: list[Finding], indexes: list[int], cat: str, mod: dict) -> None:
+    """Give the status of CAT (OUTSTANDING, NEGATED), with MOD as its modifier, to those of
+    the findings at INDEXES that carry no status of their own."""
+    for i in indexes:
+        f = findings[i]
+        if f.status == "obtained" and not f.modifiers:
+            f.status, f.modifiers = _STATUS_OF[cat], [mod]
+
+
 def _section_status(sentences: list[Sentence], findings: list[Finding], rule: dict) -> None:
     """Lines under a heading that gives their status ("Outstanding:", "Still to do",
     "Enqs not done") take it when they carry none of their own: "• Statement from Ollie
@@ -209,21 +218,15 @@ def _section_status(sentences: list[Sentence], findings: list[Finding], rule: di
         cat, head, m = active
         mod = {"category": cat, "literal": m.group(0).strip(), "text": m.group(0),
                "start": head.start + m.start(), "end": head.start + m.end(), "section": head.index}
-        for i in s.findings:
-            f = findings[i]
-            if f.status == "obtained" and not f.modifiers and head.page == s.page:
-                f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
-                f.modifiers = [mod]
-
-
-_UNANSWERED = "an unanswered question"  # the Context component's literal for a question with no answer
+        if head.page == s.page:
+            _impose(findings, s.findings, cat, mod)
 
 
 def _questions_put(findings: list[Finding], kinds: set[str]) -> None:
     """In an interview record the questions are what was put to the suspect ("Did you tell
     Jordan it was 'our secret'?"): an unanswered question there is no mere question."""
     for f in findings:
-        if f.doc_kind in kinds and f.modifiers and all(m["literal"] == _UNANSWERED for m in f.modifiers):
+        if f.doc_kind in kinds and f.modifiers and all(m["literal"] == UNANSWERED_QUESTION for m in f.modifiers):
             f.status, f.modifiers = "obtained", []
 
 
@@ -257,11 +260,9 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
             mod = {"category": cat, "literal": word, "text": word, "start": a, "end": b, "line": s.index}
             # a closing status speaks of its own clause only: "MG6C served; MG6D to follow"
             clause = s.start + max(s.text.rfind(";", 0, m.start()), s.text.rfind("|", 0, m.start())) + 1
-            for i in s.findings:
-                f = findings[i]
-                if f.status == "obtained" and not f.modifiers and not f.nil and (f.start >= b if key == "lead" else clause <= f.start and f.end <= a):
-                    f.status = "outstanding" if cat == "OUTSTANDING" else "not_done"
-                    f.modifiers = [mod]
+            reach = [i for i in s.findings if not findings[i].nil and (
+                findings[i].start >= b if key == "lead" else clause <= findings[i].start and findings[i].end <= a)]
+            _impose(findings, reach, cat, mod)
             break
 
 

@@ -191,8 +191,8 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             continue
         # the last e-mail of a thread sent to the CPS is the submission, and so is the "Date:"
         # line in the head of a report to the CPS
-        if not cps and (s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
-                s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text)):
+        if not cps and ((s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
+                s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text))):
             cite = DateCite("submitted", dates[0][2], where.page, where.index, where.start + dates[0][0], where.start + dates[0][1])
             prev = best.get("submitted")
             if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
