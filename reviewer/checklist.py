@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import RulesError
 from .pipeline import MODELS, _read_json, _require
 from .segmentation import Document, heading_like
-from .tagging import Finding, Sentence, Tagged
+from .tagging import Finding, Sentence, Tagged, is_title
 from .timeline import find_dates
 
 CHECKLIST_ITEMS = [
@@ -116,6 +116,13 @@ class ChecklistRules:
                     raise RulesError(f"{w}: bad list_line or status_words pattern ({e})") from None
                 for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
                     _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
+            if decide["rule"] == "action_plan_responded":
+                try:
+                    self.plan_patterns = (re.compile(decide["action_pattern"], re.I | re.M),
+                                          re.compile(decide["response_pattern"], re.I),
+                                          re.compile(decide.get("combined_titles") or "(?!)", re.I))
+                except (KeyError, re.error, TypeError) as e:
+                    raise RulesError(f"{w}: bad action, response or combined_titles pattern ({e})") from None
             if "waits_on" in decide:
                 _require(decide["waits_on"] in ids and decide["waits_on"] != it["item"], w, "waits_on must name another item")
             for group in decide.get("need", []):
@@ -570,22 +577,43 @@ class Checker:
 
     def _action_plan(self, it: dict) -> ItemResult:
         dec = it["decide"]
-        plan_docs = [d for d in self.docs if d.kind in dec["plan_kinds"]]
-        if not plan_docs:
-            return self._result(it, "not_applicable", [])
-        act = re.compile(dec["action_pattern"], re.I | re.M)
-        resp = re.compile(dec["response_pattern"], re.I)
-        actions: dict[int, Sentence] = {}
+        act, resp, combined_title = self.rules.plan_patterns
+        # a police section that sets out the CPS's actions with an answer under each ("EARLY
+        # ADVICE 01/11/2024 - ACTIONS AND RESPONSES"), up to the next title, is both the plan
+        # and its answer
+        combined: set[int] = set()
+        region = None
         for s in self.t.sentences:
-            if s.doc in {d.id for d in plan_docs}:
+            if region is not None and (s.doc != region or is_title(s.text, 3)):
+                region = None
+            if self.doc_by_id[s.doc].kind in dec["response_kinds"] and len(s.text.split()) <= 14 \
+                    and combined_title.search(s.text):
+                region = s.doc
+            elif region is not None:
+                combined.add(s.index)
+        plan_docs = [d for d in self.docs if d.kind in dec["plan_kinds"]]
+        if not plan_docs and not combined:
+            return self._result(it, "not_applicable", [])
+        plan_ids = {d.id for d in plan_docs}
+        actions: dict[int, Sentence] = {}
+        responses: dict[int, list[Sentence]] = {}
+        answering: int | None = None  # the action a combined section is answering
+        for s in self.t.sentences:
+            if s.doc in plan_ids or s.index in combined:
                 m = act.match(s.text)
                 if m:
                     n = int(next(g for g in m.groups() if g))
                     if not s.text[m.end():].strip(" .):-\t") and s.index + 1 < len(self.t.sentences):
                         s = self.t.sentences[s.index + 1]  # "1." on its own line: the action is the next line
                     actions.setdefault(n, s)
-        plan_end = max(self.doc_index[d.id] for d in plan_docs)
-        responses: dict[int, list[Sentence]] = {}
+                    answering = n if s.index in combined else None
+                elif answering is not None and s.index in combined and len(s.text.split()) >= 2:
+                    responses.setdefault(answering, []).append(s)
+            else:
+                answering = None
+        if not actions and not plan_docs:
+            return self._result(it, "not_applicable", [])
+        plan_end = max([self.doc_index[d.id] for d in plan_docs] or [-1])
         for s in self.t.sentences:
             d = self.doc_by_id[s.doc]
             if d.kind in dec["plan_kinds"] or d.kind not in dec["response_kinds"]:

@@ -174,21 +174,41 @@ def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parti
     """
     rules = rules or load_rules()
     found: dict[str, list[str]] = {"suspect": [], "complainant": []}
+    nicks: dict[str, list[str]] = {"suspect": [], "complainant": []}  # 'WIELGUS, Tomasz ("Tom")'
     for page in pages:
         for role, patterns in rules.parties.items():
             for p in patterns:
                 for m in p.finditer(page.text):
-                    name = _clean_name(m.group("name"), rules)
+                    name = _clean_name(_given_first(m.group("name")), rules)
                     if name and name not in found[role] and len(name) > 1:
                         found[role].append(name)
-    parties = Parties(suspect=_name_forms(found["suspect"]), complainant=_name_forms(found["complainant"]))
+                    nick = m.groupdict().get("nick")
+                    if nick and nick.lower() not in rules.not_names and nick not in nicks[role]:
+                        nicks[role].append(nick)
+    # a letter 'Re:' the complainant, or a name under both headings: the complainant's name
+    # is never also the suspect's
+    both = {_full(n) for n in found["complainant"]}
+    found["suspect"] = [n for n in found["suspect"] if _full(n) not in both]
+    parties = Parties(suspect=_name_forms(found["suspect"], nicks["suspect"]),
+                      complainant=_name_forms(found["complainant"], nicks["complainant"]))
     parties.pronouns = _infer_pronouns(pages, parties, rules)
     return parties
 
 
-def _name_forms(names: list[str]) -> list[str]:
+def _full(name: str) -> tuple[str, str]:
+    words = name.lower().split()
+    return words[0], words[-1]
+
+
+def _given_first(name: str) -> str:
+    """'MEREDITH, Ffion Haf' -> 'Ffion Haf MEREDITH' (as the other patterns read names)."""
+    surname, comma, given = name.partition(",")
+    return f"{given.strip()} {surname.strip()}" if comma and given.strip() else name
+
+
+def _name_forms(names: list[str], nicknames: list[str] = ()) -> list[str]:
     forms: list[str] = []
-    for n in names[:3]:
+    for n in list(names[:3]) + list(nicknames):
         words = n.split()
         first = [words[0]] if len(words) > 1 and not words[0].isupper() else []
         for f in [n, words[-1]] + first:

@@ -114,23 +114,23 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         if d is not current_doc:
             current_doc, section = d, None
         owner = _owner(d, parties)
-        # mentions of the parties: (token start, token end, role, cue)
+        # mentions of the parties: (token start, token end, role, cue, by name)
         text = page.text  # the Doc's text (Doc.text would rebuild it token by token)
         idx = doc.to_array(IDX).tolist()
-        mentions = [(a, b, role, text[idx[a]:_end_char(doc, idx, b)]) for a, b, role in (doc._.roles or [])]
+        mentions = [(a, b, role, text[idx[a]:_end_char(doc, idx, b)], False) for a, b, role in (doc._.roles or [])]
         if name_re is not None:
             for m in name_re.finditer(text):
                 a = bisect.bisect_right(idx, m.start()) - 1
                 b = bisect.bisect_left(idx, m.end())
-                mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1)))
+                mentions.append((a, max(b, a + 1), name_role[m.group(1).lower()], m.group(1), True))
         lowers = doc.to_array(LOWER)
         for i in np.flatnonzero(np.isin(lowers, watch)).tolist():
             low_id = int(lowers[i])
             role = pronoun_role.get(low_id)
             if role:
-                mentions.append((i, i + 1, role, doc[i].text))
+                mentions.append((i, i + 1, role, doc[i].text, False))
             elif low_id in first_person and owner and d.kind == "MG11" and (low_id != lower_i or doc[i].text == "I"):
-                mentions.append((i, i + 1, owner, doc[i].text))
+                mentions.append((i, i + 1, owner, doc[i].text, False))
         mentions.sort()
         mention_starts = [m[0] for m in mentions]
         terms = doc._.terminators or []
@@ -242,7 +242,7 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
     for s in sentences:
         if not s.findings or len(s.text.split()) > most:
             continue
-        if legend and legend.search(s.text) or title_words and _is_title(s.text, title_words):
+        if legend and legend.search(s.text) or title_words and is_title(s.text, title_words):
             # a key to a table ("Key: C = complete, O = outstanding") or a title in capitals
             # ("DIGITAL STRATEGY, OUTSTANDING MATTERS") says nothing of what it names
             for i in s.findings:
@@ -266,7 +266,7 @@ def _line_status(sentences: list[Sentence], findings: list[Finding], rule: dict)
             break
 
 
-def _is_title(text: str, words: int) -> bool:
+def is_title(text: str, words: int) -> bool:
     """A line in capitals of at least WORDS words with no closing punctuation and no list
     marker: a title ("• IP PHONE NOT TAKEN" is a list item written in capitals)."""
     t = text.strip()
@@ -320,6 +320,9 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_NEAR = 15  # tokens
+
+
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
              agent: bool = False) -> tuple[str, str]:
     def clause_of(i: int) -> int:
@@ -327,10 +330,12 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
 
     if agent:
         # conduct ("X sent Y a message: 'sorry'") belongs to whoever does it: the first party
-        # named in the clause before the span, not the nearest one
+        # named in the clause before the span, not the nearest one; the suspect, if named
+        # there by name at all ("After Ffion posted ..., ROWLANDS sent her ...: 'sorry'")
         first = [m for m in mentions if clause_of(m[0]) == clause and m[1] <= sp.start]
         if first:
-            return first[0][2], f"'{first[0][3]}' leads the clause"
+            m = next((m for m in first if m[2] == "suspect" and m[4]), first[0])
+            return m[2], f"'{m[3]}' leads the clause"
 
     # the nearest party named before the span in its clause is usually its agent or owner
     # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next
@@ -350,8 +355,11 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
     if same:
         m = same[0]
         return m[2], f"'{m[3]}' in the same clause"
-    if mentions:
-        m = mentions[0]
+    near = [m for m in mentions if -_NEAR <= m[0] - sp.start <= _NEAR]
+    if near:
+        # a party named in another clause, but not far off: one named across a long table
+        # row merged into one sentence says nothing of whose entry this is
+        m = near[0]
         return m[2], f"'{m[3]}' in the sentence"
     if section:
         return section, "section heading"

@@ -332,6 +332,28 @@ def test_action_plan_layouts(reviewer_instance, tmp_path, plan, answers, expecte
     assert status(review_text(reviewer_instance, tmp_path, text), "action_plan_responded") == expected
 
 
+@pytest.mark.parametrize("answers,expected", [
+    # an answer under each action of a police section that sets out the CPS's actions
+    ("1 Trace and interview the taxi driver.\nDriver traced 03/06, MG11 taken.\n2 Research the suspect on PND.\nNo trace on PND.\n", "met"),
+    ("1 Trace and interview the taxi driver.\nDriver traced 03/06, MG11 taken.\n2 Research the suspect on PND.\n", "missing"),
+])
+def test_actions_and_answers_in_one_section(reviewer_instance, tmp_path, answers, expected):
+    text = ("MG3A FURTHER REPORT\nSuspect: Gareth PLUMMER\nThe file is resubmitted with the work done.\n"
+            "EARLY ADVICE 14/05/2025 - ACTIONS AND POLICE RESPONSES\n" + answers + "OTHER MATTERS SINCE THE ADVICE\nNone.\n")
+    assert status(review_text(reviewer_instance, tmp_path, text), "action_plan_responded") == expected
+
+
+@pytest.mark.parametrize("sentence,item,expected", [
+    # conduct is the suspect's when he is named in the clause before it, whoever comes first
+    ("After Nadia mentioned a friend's court case online, PLUMMER sent her a text: 'I'm sorry for what I did'.", "post_offence_conduct", "met"),
+    # a party named far off across a long table row says nothing of whose entry this is
+    ("PNC and PND: no trace (03/06/25); bank statements for the night, which show the card payments at the bar and "
+     "the taxi home, were provided by Nadia on 04/06/25.", "suspect_antecedents", "met"),
+])
+def test_whose_conduct(reviewer_instance, tmp_path, sentence, item, expected):
+    assert_item(reviewer_instance, tmp_path, HEADER + sentence + "\n", item, expected)
+
+
 @pytest.mark.parametrize("text,expected", [
     ("on 02/03/2024", dt.date(2024, 3, 2)),
     ("on 2.3.24", dt.date(2024, 3, 2)),

@@ -84,3 +84,31 @@ def test_device_is_no_suspect_name():
 def test_headings_that_name_whose(line, role):
     from reviewer.segmentation import section_subject
     assert section_subject(line, RULES) == role
+
+
+@pytest.mark.parametrize("text,suspect,complainant", [
+    # surname first, with the name the parties go by in brackets
+    ('Suspect | OKAFOR-BELL, Desmond Ray\nIP | PETRIE, Rosalind ("Ros"), 31 yrs\n', "Desmond Ray OKAFOR-BELL", "Rosalind PETRIE"),
+    ("Complainant  VARGA, Ildiko. DOB 02/02/1990\nSuspect: Norbert FLINT\n", "Norbert FLINT", "Ildiko VARGA"),
+    # the role in prose, and a hyphenated first name
+    ("The IP is Mary-Jane COSTELLO, 27, a student nurse. The suspect is Ahmed RAHIM (29).\n", "Ahmed RAHIM", "Mary-Jane COSTELLO"),
+    ("Complainant (IP) Ottilie MARSH, 19 yrs\n", None, "Ottilie MARSH"),
+    # a name on the line under a numbered section heading
+    ("SECTION 3 - THE SUSPECT\nGeoffrey Alan PIKE dob 01/01/1970, of no fixed abode\n", "Geoffrey Alan PIKE", None),
+    # form codes and labels after the name are not part of it
+    ("R v Stanley Roy QUIGG URN 12AB3456789/24\nComplainant - ABE to follow\n", "Stanley Roy QUIGG", None),
+])
+def test_party_headers(text, suspect, complainant):
+    p = _parties(text)
+    assert (p.suspect[0] if p.suspect else None) == suspect
+    assert (p.complainant[0] if p.complainant else None) == complainant
+
+
+def test_nickname_is_a_name_form():
+    assert "Ros" in _parties('IP | PETRIE, Rosalind ("Ros"), 31 yrs\n').complainant
+
+
+def test_letter_about_the_complainant_does_not_name_the_suspect():
+    # a third-party letter "Re:" the complainant; her name is never also the suspect's
+    p = _parties("Victim: Harriet Anne LOWE\nR v DUNSTAN\n\nTo: Records Officer, Hillside Surgery\nRe: Harriet Anne LOWE (DOB 03/03/1993)\n")
+    assert "Harriet Anne LOWE" not in p.suspect and p.suspect == ["DUNSTAN"]
