@@ -137,6 +137,10 @@ class ChecklistRules:
             _require(isinstance(starts, list) and all(isinstance(x, str) and x == x.lower() for x in starts), where,
                      "concern: reasoning_follows lists the lower-case openings of a following sentence")
         tpm = data.get("tpm", {})
+        try:
+            self.victim_notice = re.compile(tpm["victim_notice"], re.I) if tpm.get("victim_notice") else None
+        except (re.error, TypeError) as e:
+            raise RulesError(f"{where}: bad tpm victim_notice pattern ({e})") from None
         for label in list(tpm.get("categories", {})) + sum((tpm.get(k, []) for k in ("request", "reason", "trawl", "scope", "unlimited", "notice", "device_notice", "device_scope", "device_unlimited")), []):
             _require(label in labels, where, f"tpm: unknown concept label {label}")
         self.version = data["version"]
@@ -757,6 +761,9 @@ class Checker:
         generic = set(cfg.get("section", []))
         section_cues = request | set(cfg["reason"] + cfg["scope"])
         section_doc, section_left = None, 0  # inside a "Third-party material" section
+        victim = self.rules.victim_notice
+        victim_notices = {d.id for d in self.docs if d.kind in cfg.get("device_request_kinds", []) and victim
+                          and any(victim.search(x.text) for x in self.t.sentences if x.doc == d.id)}
         for s in self.t.sentences:
             if s.doc != section_doc:
                 section_doc, section_left = None, 0
@@ -788,7 +795,7 @@ class Checker:
                 # "Children's Services and LADO: no trace" is a check with a nil result, not a
                 # request for the complainant's records
                 if (asked or spoken_of) and f.label in cats and f.status != "not_done" and not f.nil \
-                        and f.subject in ("complainant", "unknown"):
+                        and f.subject in ("complainant", "unknown") and not _denied(f):
                     found_cats.append((cats[f.label], f))
             if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"
                 asked = True
@@ -798,16 +805,21 @@ class Checker:
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
-                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" \
-                        and "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
-                        and _owned(s.text, f.start - s.start, f.end - s.start):
-                    if heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs):
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f):
+                    if s.doc in victim_notices:
+                        # a digital processing notice for a victim's or witness's device that
+                        # names the complainant as its user is the request for her device
+                        found_cats.append(("complainant_device", f))
+                    elif "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
+                            and _owned(s.text, f.start - s.start, f.end - s.start) and (
+                            heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs)):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
-                ctx_sents = self._request_context(s, cats, cfg)
+                whole = s.doc_kind in cfg["request_kinds"] or cat == "complainant_device" and s.doc in victim_notices
+                ctx_sents = [x for x in self.t.sentences if x.doc == s.doc] if whole else self._request_context(s, cats, cfg)
                 ctx = [g for cs in ctx_sents for g in self.t.in_sentence(cs)]
                 weight = sum(1 for g in ctx if g.label in cues)
-                weight += 5 * any(g.label in request for g in fs) + 100 * (s.doc_kind in cfg["request_kinds"])
+                weight += 5 * any(g.label in request for g in fs) + 100 * whole
                 seen.setdefault(cat, []).append((weight, s, f, ctx))
         for cat, mentions in sorted(seen.items(), key=lambda kv: (kv[1][0][1].index, kv[0])):
             weight, s, f, _ = max(mentions, key=lambda m: (m[0], -m[1].index))
@@ -840,8 +852,6 @@ class Checker:
             self._tpm_context.append(ctx)
 
     def _request_context(self, s: Sentence, cats: dict, cfg: dict) -> list[Sentence]:
-        if s.doc_kind in cfg["request_kinds"]:
-            return [x for x in self.t.sentences if x.doc == s.doc]
         out = [s]
         mine = {f.label for f in self.t.in_sentence(s) if f.label in cats}
         request = set(cfg["request"])
@@ -853,10 +863,10 @@ class Checker:
             nxt = self.t.sentences[j]
             if nxt.doc != s.doc:
                 break
-            labels = {f.label for f in self.t.in_sentence(nxt)}
+            labels = {f.label for f in self.t.in_sentence(nxt) if f.status != "not_done"}
             if (labels & set(cats)) - mine and labels & request:
-                break  # the next request begins
-            if _is_heading(nxt.text) or (_BULLET_START.match(nxt.text) and not heading):
+                break  # the next request begins (not "her wider file ... is NOT asked for")
+            if _is_heading(nxt.text) or (_BULLET_START.match(nxt.text) and not heading and not _PARAGRAPH_NO.match(nxt.text)):
                 break  # the next section, or the next item of a list
             out.append(nxt)
         return out
@@ -931,11 +941,20 @@ class Checker:
         return [self.results[i] for i in CHECKLIST_ITEMS]
 
 
+# "8.2 IP was told ...": the next numbered paragraph of the same section, not the next item of a list
+_PARAGRAPH_NO = re.compile(r"^\s*\d{1,2}\.\d{1,2}\s")
 _BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
 
 
 _POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|complainant|victim|vic)s?['’]?)\s+(?:own\s+|personal\s+|mobile\s+|work\s+|new\s+|old\s+)?$", re.I)
 _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|owned by)\s+(?:the\s+)?\w+", re.I)
+
+
+def _denied(f: Finding) -> bool:
+    """Records or a phone said not to be wanted, whatever else the sentence says of them ("No
+    counselling or police records have been or will be sought", "No line of enquiry needs the
+    IP's handset"): no request."""
+    return any(m["category"] == "NEGATED" for m in f.modifiers)
 
 
 def _owned(text: str, a: int, b: int) -> bool:

@@ -98,12 +98,19 @@ def _title_like(line: str) -> bool:
     return bool(s) and len(s.split()) <= 12 and not s.endswith((".", ",", ";"))
 
 
-def classify(head: str, rules: DocumentRules) -> tuple[str, str] | None:
+_FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
+_SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
+
+
+def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[str, str] | None:
     """The kind of document a page head starts: a title-like line among the first three
     (short, no closing full stop) must carry the form code or heading; the earliest such
-    line decides, the kinds' order breaking ties on one line."""
+    line decides, the kinds' order breaking ties on one line. With ``numbered`` false, a
+    numbered title ("5.0 INTERVIEW - RECORD OF TAPED INTERVIEW", "PART 4 - DISCLOSURE") is
+    a section of the form the page continues, not a document of its own, unless it names a
+    form ("5.0 MG15 - RECORD OF TAPED INTERVIEW (EXTRACT)")."""
     for line in head.split("\n")[:3]:
-        if not _title_like(line):
+        if not _title_like(line) or not numbered and _SECTION_NO.match(line) and not _FORM_CODE.search(line):
             continue
         for kind, title, patterns in rules.kinds:
             if any(p.search(line) for p in patterns):
@@ -116,8 +123,8 @@ def segment(pages: list[Page], rules: DocumentRules | None = None) -> list[Docum
     docs: list[Document] = []
     for page in pages:
         head = head_of(page.text, rules)
-        found = classify(head, rules) if head else None
         new_file = not docs or docs[-1].file != page.file
+        found = classify(head, rules, numbered=new_file) if head else None
         if new_file or (found and _starts_new(found[0], docs[-1], head)):
             kind, title = found or ("OTHER", "")
             email = kind == "EMAIL"

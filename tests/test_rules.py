@@ -270,6 +270,40 @@ def test_speculative_and_justified_requests(reviewer_instance, tmp_path):
     assert status(r, "counselling_threshold") == "not_applicable"
 
 
+@pytest.mark.parametrize("text", [
+    # records or a phone said not to be wanted are no request, whatever else the sentence says
+    "No counselling, school, social care or police records for the IP have been or will be sought.",
+    "No line of enquiry needs Nadia's handset at present.",
+    "Nothing is sought from her phone; the messages come from the suspect's download.",
+    # a phone that is only how someone was spoken to is no device
+    "The ISVA spoke to Nadia over the phone about the request and she is content.",
+])
+def test_not_requests(reviewer_instance, tmp_path, text):
+    r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
+    assert r.tpm_requests == []
+
+
+def test_numbered_paragraphs_of_a_request_are_read_together(reviewer_instance, tmp_path):
+    text = HEADER + ("8.0 THIRD PARTY MATERIAL\n"
+                     "8.1 One request has been made, to the Elmwood SARC for the FME's contemporaneous notes and injury photographs "
+                     "only, so that the injuries can be proved and the FME can make a full statement.\n"
+                     "Her wider SARC file (aftercare, counselling referrals) is not asked for.\n"
+                     "8.2 Nadia was told in writing on 02/06/2025 what is being asked for and why.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert [(t["category"], t["assessment"], t["victim_notified"]) for t in r.tpm_requests] == [("sarc", "justified", True)]
+
+
+def test_victim_dpn_is_a_device_request(reviewer_instance, tmp_path):
+    """A digital processing notice for a victim's device that names the complainant is the
+    request for her phone, read as a whole."""
+    text = HEADER + ("\fDIGITAL PROCESSING NOTICE - VICTIM / WITNESS (DPNa)\nDevice user: Nadia OKONJO\nDevice: Google Pixel 7\n"
+                     "Purpose: the Instagram messages with the suspect between 1 and 4 May 2025 only.\n"
+                     "She was told she could refuse and signed the notice on 05/05/2025.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert [(t["category"], t["page"]) for t in r.tpm_requests] == [("complainant_device", 2)]
+    assert status(r, "complainant_device_lawful") == "met"
+
+
 def test_no_tpm_means_not_applicable(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, HEADER + "The suspect was interviewed under caution and denied the offence.\n")
     for item in ("tpm_reasons_stated", "tpm_scope_limited", "tpm_victim_notified", "counselling_threshold", "complainant_device_lawful"):

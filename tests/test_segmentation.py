@@ -112,3 +112,15 @@ def test_letter_about_the_complainant_does_not_name_the_suspect():
     # a third-party letter "Re:" the complainant; her name is never also the suspect's
     p = _parties("Victim: Harriet Anne LOWE\nR v DUNSTAN\n\nTo: Records Officer, Hillside Surgery\nRe: Harriet Anne LOWE (DOB 03/03/1993)\n")
     assert "Harriet Anne LOWE" not in p.suspect and p.suspect == ["DUNSTAN"]
+
+
+def test_numbered_section_continues_its_form():
+    """A page opening with a numbered section title ("5.0 INTERVIEW - ...") is the next section
+    of the form it continues, unless the title names a form or the page starts a new file."""
+    from reviewer.segmentation import segment
+    pages = [Page(1, "case.pdf", 1, "EARLY ADVICE SUBMISSION - FORM EA/2\n1.0 SUMMARY\nText.", "pdf"),
+             Page(2, "case.pdf", 2, "5.0 INTERVIEW - RECORD OF TAPED INTERVIEW (SUMMARY)\nHe denied it.", "pdf"),
+             Page(3, "case.pdf", 3, "6.1 MG6C - SCHEDULE OF NON-SENSITIVE UNUSED MATERIAL\n1 | BWV | DEMS", "pdf")]
+    kinds = [(d.kind, d.first_page, d.last_page) for d in segment(pages, RULES)]
+    assert kinds[0][1:] == (1, 2) and kinds[1] == ("MG6C", 3, 3)
+    assert classify("5.0 INTERVIEW - RECORD OF TAPED INTERVIEW", RULES)[0] == "MG15"  # first page of a file
