@@ -27,6 +27,7 @@ class Document:
     witness: str | None = None
     owner: str | None = None  # suspect | complainant | witness: whose document it is
     email: bool = False  # an e-mail (a CPS reply is CPS advice, but only an action plan if it sets actions)
+    start: int = 0  # where on its first page it starts (a form titled part-way down a page)
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "file": self.file, "kind": self.kind, "title": self.title,
@@ -98,6 +99,7 @@ def _title_like(line: str) -> bool:
     return bool(s) and len(s.split()) <= 12 and not s.endswith((".", ",", ";"))
 
 
+_CAPS_START = re.compile(r"\s*[A-Z0-9][A-Z0-9]")
 _FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
 _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
 
@@ -126,19 +128,51 @@ def segment(pages: list[Page], rules: DocumentRules | None = None) -> list[Docum
         new_file = not docs or docs[-1].file != page.file
         found = classify(head, rules, numbered=new_file) if head else None
         if new_file or (found and _starts_new(found[0], docs[-1], head)):
-            kind, title = found or ("OTHER", "")
-            email = kind == "EMAIL"
-            if email and rules.cps_sender and rules.cps_sender.search(head):
-                kind = "CPS_ADVICE"
-            heading = next((ln.strip() for ln in head.split("\n") if ln.strip()), page.file)
-            doc = Document(f"d{len(docs) + 1}", page.file, kind, heading[:120] or title, page.number, page.number, email=email)
-            if kind == "MG11":
-                doc.witness = _witness(page.text, rules)
-            doc.owner = rules.owner.get(kind)
-            docs.append(doc)
+            _open(docs, rules, page, found, head, page.text, 0)
         else:
             docs[-1].last_page = page.number
+        for start, kind_title, rest in _mid_page_titles(page.text, rules):
+            if _starts_new(kind_title[0], docs[-1], rest):
+                _open(docs, rules, page, kind_title, rest, rest, start)
     return docs
+
+
+def _open(docs: list[Document], rules: DocumentRules, page: Page, found, head: str, text: str, start: int) -> None:
+    kind, title = found or ("OTHER", "")
+    email = kind == "EMAIL"
+    if email and rules.cps_sender and rules.cps_sender.search(head):
+        kind = "CPS_ADVICE"
+    heading = next((ln.strip() for ln in head.split("\n") if ln.strip()), page.file)
+    doc = Document(f"d{len(docs) + 1}", page.file, kind, heading[:120] or title, page.number, page.number,
+                   email=email, start=start)
+    if kind == "MG11":
+        doc.witness = _witness(text, rules)
+    doc.owner = rules.owner.get(kind)
+    docs.append(doc)
+
+
+def _mid_page_titles(text: str, rules: DocumentRules):
+    """Forms titled part-way down a page ("MG6D - SENSITIVE UNUSED MATERIAL" under the
+    MG6C's table, "DIGITAL PROCESSING NOTICE (DPNa)" after a schedule): a line below the
+    page's first three that is a title in capitals opening with the form's code or heading.
+    Yields (offset, (kind, title), the text from the title on)."""
+    offset, seen = 0, 0
+    for line in text.split("\n"):
+        here, offset = offset, offset + len(line) + 1
+        if seen < 3:  # the page's head, which classify() has read
+            seen += bool(line.strip()) and not any(b.match(line) for b in rules.boilerplate)
+            continue
+        if not _CAPS_START.match(line) or not _title_like(line) or len(line.split()) < 2:
+            continue  # cheap tests first: most lines are not titles in capitals
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters) \
+                or _SECTION_NO.match(line) and not _FORM_CODE.search(line) or any(b.match(line) for b in rules.boilerplate):
+            continue
+        lead = len(line) - len(line.lstrip()) + 2
+        for kind, title, patterns in rules.kinds:
+            if any((m := p.search(line)) and m.start() <= lead for p in patterns):
+                yield here, (kind, title), text[here:]
+                break
 
 
 def _starts_new(kind: str, current: Document, head: str) -> bool:

@@ -89,10 +89,18 @@ def _owner(doc: Document, parties: Parties) -> str | None:
 def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Language,
         rules: DocumentRules | None = None, batch_size: int = 32) -> Tagged:
     rules = rules or load_rules()
-    doc_of: dict[int, Document] = {}
+    # the documents on each page, by where on it they start
+    docs_on: dict[int, list[tuple[int, Document]]] = {}
     for d in documents:
         for n in range(d.first_page, d.last_page + 1):
-            doc_of[n] = d
+            docs_on.setdefault(n, []).append((d.start if n == d.first_page else 0, d))
+    for n, ds in docs_on.items():
+        ds.sort(key=lambda x: x[0])
+        docs_on[n] = [(a, d) for i, (a, d) in enumerate(ds) if i + 1 == len(ds) or ds[i + 1][0] > a]
+
+    def doc_at(n: int, offset: int) -> Document:
+        ds = docs_on[n]
+        return ds[max(0, bisect.bisect_right([a for a, _ in ds], offset) - 1)][1]
     names = [(n, role) for role, ns in parties.names().items() for n in ns]
     name_re = None
     if names:
@@ -110,10 +118,9 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     section: str | None = None
     current_doc = None
     for page, doc in zip(pages, run_pipeline(nlp, (p.text for p in pages))):
-        d = doc_of[page.number]
-        if d is not current_doc:
-            current_doc, section = d, None
+        d = doc_at(page.number, 0)
         owner = _owner(d, parties)
+        several = len(docs_on[page.number]) > 1
         # mentions of the parties: (token start, token end, role, cue, by name)
         text = page.text  # the Doc's text (Doc.text would rebuild it token by token)
         idx = doc.to_array(IDX).tolist()
@@ -129,8 +136,10 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
             role = pronoun_role.get(low_id)
             if role:
                 mentions.append((i, i + 1, role, doc[i].text, False))
-            elif low_id in first_person and owner and d.kind == "MG11" and (low_id != lower_i or doc[i].text == "I"):
-                mentions.append((i, i + 1, owner, doc[i].text, False))
+            elif low_id in first_person and (low_id != lower_i or doc[i].text == "I"):
+                di = doc_at(page.number, idx[i]) if several else d
+                if di.kind == "MG11" and _owner(di, parties):
+                    mentions.append((i, i + 1, _owner(di, parties), doc[i].text, False))
         mentions.sort()
         mention_starts = [m[0] for m in mentions]
         terms = doc._.terminators or []
@@ -139,6 +148,11 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         si = 0
         for a, b in _bounds(doc):
             sent_start, sent_end = idx[a], (idx[b] if b < len(idx) else len(text))
+            if several:
+                d = doc_at(page.number, sent_start)
+                owner = _owner(d, parties)
+            if d is not current_doc:
+                current_doc, section = d, None
             heading = section_subject(text[sent_start:sent_end], rules)
             if heading is not None:
                 section = None if heading == "none" else heading

@@ -304,6 +304,12 @@ def test_victim_dpn_is_a_device_request(reviewer_instance, tmp_path):
     assert status(r, "complainant_device_lawful") == "met"
 
 
+def test_cps_plan_titled_part_way_down_a_page_is_not_evidence(reviewer_instance, tmp_path):
+    text = HEADER + ("He was interviewed on 02/05/2025 and denied it.\n"
+                     "CPS EARLY ADVICE - ACTION PLAN (COPY)\n1. Research the suspect on PND and local intelligence.\n")
+    assert status(review_text(reviewer_instance, tmp_path, text), "suspect_intelligence") == "missing"
+
+
 def test_no_tpm_means_not_applicable(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, HEADER + "The suspect was interviewed under caution and denied the offence.\n")
     for item in ("tpm_reasons_stated", "tpm_scope_limited", "tpm_victim_notified", "counselling_threshold", "complainant_device_lawful"):

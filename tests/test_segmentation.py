@@ -124,3 +124,16 @@ def test_numbered_section_continues_its_form():
     kinds = [(d.kind, d.first_page, d.last_page) for d in segment(pages, RULES)]
     assert kinds[0][1:] == (1, 2) and kinds[1] == ("MG6C", 3, 3)
     assert classify("5.0 INTERVIEW - RECORD OF TAPED INTERVIEW", RULES)[0] == "MG15"  # first page of a file
+
+
+def test_forms_titled_part_way_down_a_page():
+    """A form titled in capitals part-way down a page starts there; its lines are its own.
+    A line that merely mentions a form ("the MG6D is attached") starts nothing."""
+    from reviewer.segmentation import segment
+    text = ("MG6C - SCHEDULE OF NON-SENSITIVE UNUSED MATERIAL\nR v PIKE\nItem | Description | Location\n"
+            "1 | 999 call | Control room\nThe MG6D is attached below.\n"
+            "MG6D - SCHEDULE OF SENSITIVE MATERIAL\n1 | GP notes (one consultation) | OIC\n"
+            "DIGITAL PROCESSING NOTICE (DPNa) - VICTIM DEVICE\nDevice user: Harriet LOWE\n")
+    docs = segment([Page(1, "case.pdf", 1, text, "pdf")], RULES)
+    assert [d.kind for d in docs] == ["MG6C", "MG6D", "DPN"]
+    assert text[docs[1].start:].startswith("MG6D") and text[docs[2].start:].startswith("DIGITAL")
