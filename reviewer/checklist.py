@@ -829,8 +829,11 @@ class Checker:
             sections = [m for m in mentions if _is_heading(m[1].text)]
             ctx = [g for m in (sections or mentions) for g in m[3]]
             dev = cat == "complainant_device"
-            trawl = self._context_has(ctx, cfg["trawl"])
-            unlimited = self._context_has(ctx, cfg["device_unlimited"] if dev else cfg["unlimited"])
+            # a trawl or an unlimited reach is the complainant's: "any previous allegations
+            # against him" at his employer, or "a full download of the suspect's phone", is not
+            hers = [g for g in ctx if g.subject != "suspect"]
+            trawl = self._context_has(hers, cfg["trawl"])
+            unlimited = self._context_has(hers, cfg["device_unlimited"] if dev else cfg["unlimited"])
             scope = self._context_has(ctx, cfg["device_scope"] if dev else cfg["scope"]) and not unlimited
             # a complainant's device examined only for what passed between the parties ("the
             # WhatsApp thread with the suspect only") names the line of enquiry it serves

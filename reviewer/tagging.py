@@ -335,6 +335,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 _NEAR = 15  # tokens
+_TIES = {"against", "of", "about", "re", "regarding", "concerning", "on", "by"}
 
 
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
@@ -355,6 +356,12 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
     # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next
     # ("Suspect's account"), then one just after it ("the phone of the IP")
     same = [m for m in mentions if clause_of(m[0]) == clause]
+    # a party the span is "against", "of" or "about" is whose it is ("previous allegations
+    # against the suspect", "the phone of the IP"), whoever was named before it
+    tied = [m for m in same if 0 <= m[0] - sp.end <= 2 and sp.end < len(sp.doc)
+            and sp.doc[sp.end].lower_ in _TIES and all(t.lower_ in _TIES or t.lower_ in ("the", "a", "his", "her") for t in sp.doc[sp.end:m[0]])]
+    if tied:
+        return tied[0][2], f"'{tied[0][3]}' after it"
     before = [m for m in same if m[1] <= sp.start and sp.start - m[1] <= 8]
     if before:
         m = before[-1]

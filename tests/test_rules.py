@@ -227,6 +227,11 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("The enquiries carried out so far are set out below, followed by the outstanding actions and their target dates.\n"
      "The suspect is a 34-year-old warehouse operative with no previous convictions.", "rloe_recorded", "missing"),
     ("To do\n- CCTV from the bus - to request\n- H2H on Larch Close - to be arranged\n- Phone download - awaited", "rloe_recorded", "missing"),
+    # pending work dated as over ("in the DFU queue until 21/02/2025") has been done
+    ("His handset was in the DFU queue until 21/02/2025 and the download has been reviewed.", "suspect_devices", "met"),
+    ("His handset is in the DFU queue, no date given.", "suspect_devices", "outstanding"),
+    # police shorthand
+    ("Intel chks on susp done 13/06 - nil.", "suspect_intelligence", "met"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
@@ -308,6 +313,15 @@ def test_cps_plan_titled_part_way_down_a_page_is_not_evidence(reviewer_instance,
     text = HEADER + ("He was interviewed on 02/05/2025 and denied it.\n"
                      "CPS EARLY ADVICE - ACTION PLAN (COPY)\n1. Research the suspect on PND and local intelligence.\n")
     assert status(review_text(reviewer_instance, tmp_path, text), "suspect_intelligence") == "missing"
+
+
+def test_a_trawl_about_the_suspect_does_not_taint_a_request(reviewer_instance, tmp_path):
+    text = HEADER + ("THIRD PARTY MATERIAL\n"
+                     "A request went to Nadia's employer, Brightwell Logistics, on 03/06/2025 for the swipe-card log of 14/05/2025 only, "
+                     "because it shows when she left work, and for details of previous allegations against the suspect, who works there too.\n"
+                     "Nadia was told in writing what was asked for and why.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("employer", "justified")]
 
 
 def test_no_tpm_means_not_applicable(reviewer_instance, tmp_path):
