@@ -139,8 +139,9 @@ class ChecklistRules:
         tpm = data.get("tpm", {})
         try:
             self.victim_notice = re.compile(tpm["victim_notice"], re.I) if tpm.get("victim_notice") else None
+            self.all_requests = re.compile(tpm["all_requests"], re.I) if tpm.get("all_requests") else None
         except (re.error, TypeError) as e:
-            raise RulesError(f"{where}: bad tpm victim_notice pattern ({e})") from None
+            raise RulesError(f"{where}: bad tpm victim_notice or all_requests pattern ({e})") from None
         for label in list(tpm.get("categories", {})) + sum((tpm.get(k, []) for k in ("request", "reason", "trawl", "scope", "unlimited", "notice", "device_notice", "device_scope", "device_unlimited")), []):
             _require(label in labels, where, f"tpm: unknown concept label {label}")
         self.version = data["version"]
@@ -821,6 +822,7 @@ class Checker:
                 weight = sum(1 for g in ctx if g.label in cues)
                 weight += 5 * any(g.label in request for g in fs) + 100 * whole
                 seen.setdefault(cat, []).append((weight, s, f, ctx))
+        general_notice = self._general_notice(cfg) if seen else False
         for cat, mentions in sorted(seen.items(), key=lambda kv: (kv[1][0][1].index, kv[0])):
             weight, s, f, _ = max(mentions, key=lambda m: (m[0], -m[1].index))
             # a request set out in a section of its own ("Request 2 - Children's Services") is
@@ -838,9 +840,12 @@ class Checker:
             # a complainant's device examined only for what passed between the parties ("the
             # WhatsApp thread with the suspect only") names the line of enquiry it serves
             reason = (self._context_has(ctx, cfg["reason"]) or dev and scope) and not trawl
-            # a notice still to be given ("she has not yet been told") is no notice
+            # a notice still to be given ("she has not yet been told") is no notice; a notice
+            # may be given anywhere the request is spoken of, or once for all the requests
             notice = set(cfg["device_notice"] if dev else cfg["notice"])
-            notified = any(g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g) for g in ctx)
+            notified = (not dev and general_notice) or any(
+                g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g)
+                and g.subject in ("complainant", "unknown") for m in mentions for g in m[3])
             if not reason or trawl:
                 assessment = "speculative"
             elif scope:
@@ -853,6 +858,24 @@ class Checker:
                    "assessment": assessment, "_cite": _cite(s, [f])}
             self.tpm_requests.append(req)
             self._tpm_context.append(ctx)
+
+    def _general_notice(self, cfg: dict) -> bool:
+        """A notice given to the complainant once for all the requests ("Nathan was given a
+        written notice on 06/03/2025 setting out each of the three requests (counselling, school,
+        children's services)"): a notice in a sentence that speaks of third-party material in
+        general or of two kinds of records at once."""
+        cats, generic, notice = set(cfg["categories"]), set(cfg.get("section", [])), set(cfg["notice"])
+        for s in self.t.sentences:
+            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+                continue
+            fs = self.t.in_sentence(s)
+            if not any(f.label in notice and f.status not in ("not_done", "hypothetical") and not _pending_here(f)
+                       and f.subject in ("complainant", "unknown") for f in fs):
+                continue  # told to her, not to her mother
+            if any(f.label in generic for f in fs) or len({f.label for f in fs if f.label in cats}) >= 2 \
+                    or self.rules.all_requests and self.rules.all_requests.search(s.text):
+                return True
+        return False
 
     def _request_context(self, s: Sentence, cats: dict, cfg: dict) -> list[Sentence]:
         out = [s]

@@ -324,6 +324,23 @@ def test_a_trawl_about_the_suspect_does_not_taint_a_request(reviewer_instance, t
     assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("employer", "justified")]
 
 
+_TWO_REQUESTS = ("THIRD PARTY MATERIAL\n"
+                 "Request 1 - Hillside Surgery: the GP note of 06/05/2025 only, because she was seen for the injury two days later.\n"
+                 "Request 2 - Northgate Sixth Form: the attendance register for May 2025 only, because it shows she stopped attending.\n")
+
+
+@pytest.mark.parametrize("notice,expected", [
+    # one written notice for all the requests
+    ("Nadia was given a letter on 09/06/2025 explaining both requests and the reasons for them.", "met"),
+    ("Third-party material: Nadia was told in writing on 09/06/2025 what is sought from the surgery and the school.", "met"),
+    # told by telephone only, or told to someone else
+    ("Nadia was told on the phone that we were getting her records.", "missing"),
+    ("Her mother has been told about both requests.", "missing"),
+])
+def test_one_notice_for_all_requests(reviewer_instance, tmp_path, notice, expected):
+    assert_item(reviewer_instance, tmp_path, HEADER + _TWO_REQUESTS + notice + "\n", "tpm_victim_notified", expected)
+
+
 def test_no_tpm_means_not_applicable(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, HEADER + "The suspect was interviewed under caution and denied the offence.\n")
     for item in ("tpm_reasons_stated", "tpm_scope_limited", "tpm_victim_notified", "counselling_threshold", "complainant_device_lawful"):
