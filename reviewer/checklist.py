@@ -845,7 +845,7 @@ class Checker:
             notice = set(cfg["device_notice"] if dev else cfg["notice"])
             notified = (not dev and general_notice) or any(
                 g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g)
-                and g.subject in ("complainant", "unknown") for m in mentions for g in m[3])
+                and self._to_her(g) for m in mentions for g in m[3])
             if not reason or trawl:
                 assessment = "speculative"
             elif scope:
@@ -859,6 +859,11 @@ class Checker:
             self.tpm_requests.append(req)
             self._tpm_context.append(ctx)
 
+    def _to_her(self, f: Finding) -> bool:
+        """A notice given to the complainant: not one given only to her mother or a carer
+        ("Owen's mother has been told"), though one given to both counts."""
+        return f.subject in ("complainant", "unknown") or _COMPLAINANT_WORD.search(self.t.sentences[f.sentence].text) is not None
+
     def _general_notice(self, cfg: dict) -> bool:
         """A notice given to the complainant once for all the requests ("Nathan was given a
         written notice on 06/03/2025 setting out each of the three requests (counselling, school,
@@ -870,8 +875,8 @@ class Checker:
                 continue
             fs = self.t.in_sentence(s)
             if not any(f.label in notice and f.status not in ("not_done", "hypothetical") and not _pending_here(f)
-                       and f.subject in ("complainant", "unknown") for f in fs):
-                continue  # told to her, not to her mother
+                       and self._to_her(f) for f in fs):
+                continue
             if any(f.label in generic for f in fs) or len({f.label for f in fs if f.label in cats}) >= 2 \
                     or self.rules.all_requests and self.rules.all_requests.search(s.text):
                 return True
@@ -967,6 +972,7 @@ class Checker:
         return [self.results[i] for i in CHECKLIST_ITEMS]
 
 
+_COMPLAINANT_WORD = re.compile(r"\b(?:complainant|victim|IP|V1|aggrieved)\b", re.I)
 # "8.2 IP was told ...": the next numbered paragraph of the same section, not the next item of a list
 _PARAGRAPH_NO = re.compile(r"^\s*\d{1,2}\.\d{1,2}\s")
 _BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
@@ -979,8 +985,9 @@ _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|
 def _denied(f: Finding) -> bool:
     """Records or a phone said not to be wanted, whatever else the sentence says of them ("No
     counselling or police records have been or will be sought", "No line of enquiry needs the
-    IP's handset"): no request."""
-    return any(m["category"] == "NEGATED" for m in f.modifiers)
+    IP's handset"): no request. A threat put as a condition ("if she did not hand over her
+    phone ...") is still a request for it."""
+    return f.status != "hypothetical" and any(m["category"] == "NEGATED" for m in f.modifiers)
 
 
 def _owned(text: str, a: int, b: int) -> bool:

@@ -693,9 +693,12 @@ class Context(RuleFile):
         matches = list(self.matcher(doc)) + self.token_matcher(doc)
         for match_id, start, end in matches:
             k = int(strings[match_id][1:])
-            mods.append((start, end, self.rules[k]))
-        # the longest of overlapping modifiers wins; PSEUDO ones then drop out
-        mods.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+            mods.append((start, end, self.rules[k], k))
+        # the longest of overlapping modifiers wins, and of two on the same words the one
+        # listed later (the matcher's own order follows hashes, not the rules); PSEUDO ones
+        # then drop out
+        mods.sort(key=lambda m: (-(m[1] - m[0]), m[0], -m[3]))
+        mods = [m[:3] for m in mods]
         kept: list[tuple] = []
         for m in mods:
             if all(m[1] <= o[0] or m[0] >= o[1] for o in kept):
