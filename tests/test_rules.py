@@ -232,6 +232,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("His handset is in the DFU queue, no date given.", "suspect_devices", "outstanding"),
     # police shorthand
     ("Intel chks on susp done 13/06 - nil.", "suspect_intelligence", "met"),
+    # conduct before the offence seen on camera, and the shorthand heading for it
+    ("The tram CCTV has been viewed: the suspect is seen watching her from the doors and moving seats to sit opposite her.", "pre_offence_conduct", "met"),
+    ("Pre-off: S kept her glass topped up all night (till receipts obtained).", "pre_offence_conduct", "met"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
