@@ -235,6 +235,7 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # conduct before the offence seen on camera, and the shorthand heading for it
     ("The tram CCTV has been viewed: the suspect is seen watching her from the doors and moving seats to sit opposite her.", "pre_offence_conduct", "met"),
     ("Pre-off: S kept her glass topped up all night (till receipts obtained).", "pre_offence_conduct", "met"),
+    ("Jo PARRY (first told, the next morning) | s/t 02/06/25", "first_complaint", "met"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
