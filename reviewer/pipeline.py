@@ -460,6 +460,14 @@ def validate_context(data: dict, where: str) -> None:
         re.compile(follow.get("outstanding", ""))
     except re.error as e:
         raise RulesError(f"{where}: follow_up.outstanding is no pattern ({e})") from None
+    boxes = data.get("form_boxes", {})
+    _require(isinstance(boxes, dict) and set(boxes) <= {"ticked", "unticked", "blank"}, where,
+             "'form_boxes' has ticked, unticked and blank patterns")
+    for key, pat in boxes.items():
+        try:
+            re.compile(pat)
+        except (re.error, TypeError) as e:
+            raise RulesError(f"{where}: form_boxes.{key} is no pattern ({e})") from None
     answers = data.get("answers", {})
     _require(isinstance(answers, dict), where, "'answers' maps the first words of an answer to a category")
     for words, cat in answers.items():
@@ -624,6 +632,80 @@ _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hy
 _PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
 
 
+_CHOICE_WORDS = 4
+
+
+def _form_regions(text: str, boxes: list) -> tuple[list[tuple[int, int, bool, int]], list[tuple[int, int]]]:
+    """The choices of ticked forms ("Status [ ] Bail [X] RUI"): for each box the stretch of its
+    line it labels, up to the next box, with whether it is ticked and where its line starts;
+    and the blanks ("______") left in the text."""
+    marks, blanks = [], []
+    for rx, kind in boxes:
+        for m in rx.finditer(text):
+            if kind == "blank":
+                blanks.append((m.start(), m.end()))
+            else:
+                marks.append((m.start(), m.end(), kind == "ticked"))
+    marks.sort()
+    regions = []
+    for i, (a, b, ticked) in enumerate(marks):
+        line_end = text.find("\n", b)
+        line_end = len(text) if line_end < 0 else line_end
+        nxt = marks[i + 1][0] if i + 1 < len(marks) and marks[i + 1][0] < line_end else line_end
+        # a choice's label is a few words; what follows is written in ("[ ] Not yet - urine
+        # still at the SARC awaiting authority")
+        words = list(re.finditer(r"\S+", text[b:nxt]))
+        if len(words) > _CHOICE_WORDS:
+            nxt = b + words[_CHOICE_WORDS - 1].end()
+        regions.append((b, nxt, ticked, text.rfind("\n", 0, a) + 1))
+    return regions, sorted(blanks)
+
+
+def _unticked(c: int, regions: list, starts: list[int]) -> bool:
+    i = bisect.bisect_right(starts, c) - 1
+    return i >= 0 and regions[i][0] <= c < regions[i][1] and not regions[i][2]
+
+
+def _ticked_answer(a: int, text: str, regions: list) -> tuple[int, int] | None:
+    """Where the ticked choice of a field is ("Video interview [ ] Done [X] Not yet"), when the
+    span at A is the field's label, before the first box of its line."""
+    line_start = text.rfind("\n", 0, a) + 1
+    on_line = [r for r in regions if r[3] == line_start]
+    if not on_line or a >= min(r[0] for r in on_line):
+        return None
+    ticked = [r for r in on_line if r[2]]
+    return (ticked[0][0], ticked[0][1]) if len(ticked) == 1 else None
+
+
+def _form_box(a: int, b: int, text: str, regions: list, starts: list[int], blanks: list) -> dict | None:
+    """The modifier of a span that a form leaves unanswered: a choice whose box is not
+    ticked, a field label on a line whose boxes are all unticked, or a field label followed
+    by a blank."""
+    if _unticked(a, regions, starts):
+        return {"category": "NEGATED", "literal": "box not ticked", "text": "[ ]", "start": a, "end": b}
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    line_end = len(text) if line_end < 0 else line_end
+    on_line = [r for r in regions if r[3] == line_start]
+    first_box = min((r[0] for r in on_line), default=None)
+    if on_line and not any(r[2] for r in on_line) and b <= first_box:
+        return {"category": "NEGATED", "literal": "no box ticked", "text": "[ ]", "start": a, "end": b}
+    if any(r[2] for r in on_line):
+        return None
+    # a field label is what runs from the start of its line, or the last blank, to its blank
+    prev = line_start
+    for x, y in blanks:
+        if x >= line_end:
+            break
+        if y <= a:
+            prev = max(prev, y)
+            continue
+        if b <= x and len(text[prev:x].split()) <= 8 and not any(c.isdigit() for c in text[prev:x]):
+            return {"category": "NEGATED", "literal": "left blank", "text": text[x:y], "start": x, "end": y}
+        break
+    return None
+
+
 class Context(RuleFile):
     """ConText for case files: modifiers with a direction and a scope act on concept spans.
 
@@ -648,6 +730,8 @@ class Context(RuleFile):
         validate_context(data, where)
         self.data = data
         self.rules = data["modifiers"]
+        boxes = data.get("form_boxes", {})
+        self._boxes = [(re.compile(boxes[k]), k) for k in ("ticked", "unticked", "blank") if boxes.get(k)]
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.token_matcher = GatedMatcher(self.nlp.vocab)
         for k, m in enumerate(self.rules):
@@ -724,7 +808,7 @@ class Context(RuleFile):
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         # spans without modifiers keep the extension defaults (obtained, no modifiers)
         text = doc_text(doc)
-        if not kept and "?" not in text and ">" not in text:
+        if not kept and "?" not in text and ">" not in text and not any(rx.search(text) for rx, _ in self._boxes):
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
@@ -770,9 +854,18 @@ class Context(RuleFile):
         ends = [i + n for i, n in zip(idx, doc.to_array(LENGTH).tolist())]
         verdicts: dict[tuple[int, int, str], tuple] = {}
         doc._.context = verdicts
+        regions, blanks = _form_regions(text, self._boxes) if self._boxes else ([], [])
+        region_starts = [r[0] for r in regions]
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
+            if regions or blanks:
+                box = _form_box(idx[s_start], ends[s_end - 1], text, regions, region_starts, blanks)
+                if box:
+                    # a choice left unticked ("[ ] RUI"), or a form field left blank ("Reason
+                    # for any delay ______"): nothing was done or said
+                    verdicts[(s_start, s_end, s.label_)] = ("not_done", False, [box])
+                    continue
             sent_mods = by_sent.get(here, ())
             for start, end, rule in sent_mods:
                 if "labels" in rule and s.label_ not in rule["labels"]:
@@ -813,6 +906,13 @@ class Context(RuleFile):
                     if s_end < start <= s_end + 4 and not any(term[s_end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
                         found.append((start - s_end, rule, start, end))
+            if regions:
+                # the words of a choice left unticked ("[ ] Done [X] Not yet") say nothing;
+                # the ticked choice answers the field its line opens with
+                found = [f for f in found if not _unticked(idx[f[2]], regions, region_starts)]
+                ticked = _ticked_answer(idx[s_start], text, regions)
+                if ticked:
+                    found += [(-1, m[2], m[0], m[1]) for m in sent_mods if ticked[0] <= idx[m[0]] < ticked[1]]
             if not found:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))

@@ -236,6 +236,12 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("The tram CCTV has been viewed: the suspect is seen watching her from the doors and moving seats to sit opposite her.", "pre_offence_conduct", "met"),
     ("Pre-off: S kept her glass topped up all night (till receipts obtained).", "pre_offence_conduct", "met"),
     ("Jo PARRY (first told, the next morning) | s/t 02/06/25", "first_complaint", "met"),
+    # forms with boxes: a choice left unticked, a field with no box ticked, a field left blank
+    ("Suspect's status: [ ] Bailed to return [X] Released under investigation", "suspect_status", "met"),
+    ("Suspect's status: [ ] Bailed to return [ ] Released under investigation [ ] Remanded", "suspect_status", "missing"),
+    ("Reported on 02/01/2025; this file was submitted on 20/06/2025.\nExplanation for the time taken ____________", "delay_explained", "missing"),
+    ("Video interview of complainant [ ] Done [X] Not yet - she wants to wait until after her exams", "abe_interview", "outstanding"),
+    ("Toxicology [ ] Not yet - the sample is still at the SARC awaiting the DI's authority for the cost", "forensic_medical", "outstanding"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
