@@ -137,6 +137,9 @@ class ChecklistRules:
             _require(isinstance(starts, list) and all(isinstance(x, str) and x == x.lower() for x in starts), where,
                      "concern: reasoning_follows lists the lower-case openings of a following sentence")
         tpm = data.get("tpm", {})
+        _require(isinstance(tpm.get("device_request_kinds", []), list)
+                 and all(isinstance(k, str) for k in tpm.get("device_request_kinds", [])), where,
+                 "tpm: device_request_kinds lists document kinds")
         try:
             self.victim_notice = re.compile(tpm["victim_notice"], re.I) if tpm.get("victim_notice") else None
             self.all_requests = re.compile(tpm["all_requests"], re.I) if tpm.get("all_requests") else None

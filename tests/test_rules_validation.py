@@ -47,6 +47,8 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d["line_status"].update(legend="[z-a]"), "line_status.legend"),
     (lambda d: d["modifiers"].append({"literal": "by fax", "category": "NEGATED", "labels": "NOTICE"}), "labels must be a list"),
     (lambda d: d.update(transparent_labels="REQUEST"), "transparent_labels"),
+    (lambda d: d["form_boxes"].update(ticked="[x"), "form_boxes.ticked"),
+    (lambda d: d["form_boxes"].update(circled="(o)"), "form_boxes"),
 ])
 def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
@@ -83,6 +85,16 @@ def test_checklist_must_hold_the_contract_items_in_order():
     bad["items"][CHECKLIST_ITEMS.index("outstanding_timetabled")]["decide"]["target_lead"] = "(on|by"
     with pytest.raises(RulesError, match="target_lead"):
         ChecklistRules(bad, "checklist.json", labels)
+    plan = CHECKLIST_ITEMS.index("action_plan_responded")
+    bad = json.loads(json.dumps(data))
+    bad["items"][plan]["decide"]["combined_titles"] = "(actions and"
+    with pytest.raises(RulesError, match="combined_titles"):
+        ChecklistRules(bad, "checklist.json", labels)
+    for key in ("victim_notice", "all_requests"):
+        bad = json.loads(json.dumps(data))
+        bad["tpm"][key] = "[DPN"
+        with pytest.raises(RulesError, match=key):
+            ChecklistRules(bad, "checklist.json", labels)
     rloe = CHECKLIST_ITEMS.index("rloe_recorded")
     for key, value, message in (("list_line", "([", "list_line"), ("labels", ["NO_SUCH_LABEL"], "NO_SUCH_LABEL"),
                                 ("min_items", "three", "min_items")):
