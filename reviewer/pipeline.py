@@ -903,7 +903,7 @@ class Context(RuleFile):
             # a label ("Suspect phone: not seized") takes the modifiers of its value
             if s_end < len(doc) and orth[s_end] == colon_id and sent_of[s_end] == here:
                 for start, end, rule in sent_mods:
-                    if s_end < start <= s_end + 4 and not any(term[s_end:start]) \
+                    if s_end < start <= s_end + 2 and not any(term[s_end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
                         found.append((start - s_end, rule, start, end))
             if regions:

@@ -242,6 +242,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Reported on 02/01/2025; this file was submitted on 20/06/2025.\nExplanation for the time taken ____________", "delay_explained", "missing"),
     ("Video interview of complainant [ ] Done [X] Not yet - she wants to wait until after her exams", "abe_interview", "outstanding"),
     ("Toxicology [ ] Not yet - the sample is still at the SARC awaiting the DI's authority for the cost", "forensic_medical", "outstanding"),
+    # material that may help the defence: 'may' is part of the idea, and a label's value is no denial of it
+    ("Her friend's text saying she was 'fine' at 1am could be used by the defence; it is listed on the MG6C.", "undermining_material", "met"),
+    ("Points that may help the defence: she has no memory of leaving the club.", "undermining_material", "met"),
+    ("Nothing recorded about material that might assist the defence.", "undermining_material", "missing"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
