@@ -246,6 +246,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Her friend's text saying she was 'fine' at 1am could be used by the defence; it is listed on the MG6C.", "undermining_material", "met"),
     ("Points that may help the defence: she has no memory of leaving the club.", "undermining_material", "met"),
     ("Nothing recorded about material that might assist the defence.", "undermining_material", "missing"),
+    # a delay explained by how long each thing took
+    ("Reported 03/01/2025; submitted 28/06/2025.\nTimescales: the phone download took eleven weeks and the OIC was abstracted "
+     "to a murder enquiry for a month.", "delay_explained", "met"),
 ])
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
