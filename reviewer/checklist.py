@@ -766,8 +766,8 @@ class Checker:
         section_cues = request | set(cfg["reason"] + cfg["scope"])
         section_doc, section_left = None, 0  # inside a "Third-party material" section
         victim = self.rules.victim_notice
-        victim_notices = {d.id for d in self.docs if d.kind in cfg.get("device_request_kinds", []) and victim
-                          and any(victim.search(x.text) for x in self.t.sentences if x.doc == d.id)}
+        notices = {d.id for d in self.docs if d.kind in cfg.get("device_request_kinds", [])}
+        victim_notices = {x.doc for x in self.t.sentences if x.doc in notices and victim.search(x.text)} if notices and victim else set()
         for s in self.t.sentences:
             if s.doc != section_doc:
                 section_doc, section_left = None, 0
