@@ -305,6 +305,16 @@ def test_not_requests(reviewer_instance, tmp_path, text):
     assert r.tpm_requests == []
 
 
+@pytest.mark.parametrize("text,category", [
+    # requests made in the words of an e-mail
+    ("Hi Sue, could you also send me Nadia's HR file please, including any sickness absence, so we have the full picture.", "employer"),
+    ("Pls send over any notes your counsellors hold for Nadia OKONJO (dob 01/02/2000).", "counselling"),
+])
+def test_requests_in_email_words(reviewer_instance, tmp_path, text, category):
+    r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
+    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [(category, "speculative")]
+
+
 def test_numbered_paragraphs_of_a_request_are_read_together(reviewer_instance, tmp_path):
     text = HEADER + ("8.0 THIRD PARTY MATERIAL\n"
                      "8.1 One request has been made, to the Elmwood SARC for the FME's contemporaneous notes and injury photographs "
