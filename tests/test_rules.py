@@ -246,6 +246,12 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Her friend's text saying she was 'fine' at 1am could be used by the defence; it is listed on the MG6C.", "undermining_material", "met"),
     ("Points that may help the defence: she has no memory of leaving the club.", "undermining_material", "met"),
     ("Nothing recorded about material that might assist the defence.", "undermining_material", "missing"),
+    # a status field's label is no status; shorthand for one is
+    ("Suspect status: TBC", "suspect_status", "missing"),
+    ("Status of suspect\nSusp RUI'd 02/06/25 pending DFU.", "suspect_status", "met"),
+    # work still to be arranged
+    ("ABE booked 03/06 - IP cancelled, rebooked for 17/06/2025.", "abe_interview", "outstanding"),
+    ("DS to get the MG2 done with her next week.", "special_measures", "outstanding"),
     # a delay explained by how long each thing took
     ("Reported 03/01/2025; submitted 28/06/2025.\nTimescales: the phone download took eleven weeks and the OIC was abstracted "
      "to a murder enquiry for a month.", "delay_explained", "met"),
