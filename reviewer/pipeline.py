@@ -630,6 +630,9 @@ _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hy
               "OUTSTANDING": "outstanding", "NIL_RESULT": "obtained", "COMPLETED": "obtained",
               "REQUESTED": "outstanding", "ACTION": "hypothetical"}
 _PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
+# statuses that, in brackets, speak only of the list item before them ("(o/s)", "(done)");
+# a condition in brackets ("(when arrested)") still governs what follows
+_BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 
 _CHOICE_WORDS = 4
@@ -740,6 +743,8 @@ class Context(RuleFile):
             else:
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
+        self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
+        self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
         self._determiner_ids = {self.nlp.vocab.strings.add(w) for w in ("the", "a", "an", "his", "her", "their", "this", "that")}
         self._possessive_ids = {self.nlp.vocab.strings.add(w) for w in ("'s", "’s")}
@@ -873,6 +878,13 @@ class Context(RuleFile):
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
                 dist = None
+                if start > 0 and end < len(doc) and orth[start - 1] == self._open_id and orth[end] == self._close_id \
+                        and rule["category"] in _BRACKETED:
+                    # a status in brackets ("Tanio data (o/s)") is that of the item it follows
+                    # in its list, not of the next one or of the list as a whole
+                    if s_end <= start and not any(orth[k] in self._list_ids for k in range(s_end, start - 1)) and start - s_end <= scope:
+                        found.append((start - s_end, rule, start, end))
+                    continue
                 if start < s_end and s_start < end:
                     # a modifier sharing words with the span ("not asked" over "asked about
                     # consent") speaks of it whatever its direction

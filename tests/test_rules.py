@@ -252,6 +252,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # work still to be arranged
     ("ABE booked 03/06 - IP cancelled, rebooked for 17/06/2025.", "abe_interview", "outstanding"),
     ("DS to get the MG2 done with her next week.", "special_measures", "outstanding"),
+    # a status in brackets is that of the list item it follows
+    ("Lines pursued: bar CCTV, Uber records, app provider data (o/s), SARC examination, ABE.", "forensic_medical", "met"),
+    ("Lines pursued: bar CCTV, Uber records, SARC examination and toxicology (awaited), ABE.", "forensic_medical", "outstanding"),
     # a delay explained by how long each thing took
     ("Reported 03/01/2025; submitted 28/06/2025.\nTimescales: the phone download took eleven weeks and the OIC was abstracted "
      "to a murder enquiry for a month.", "delay_explained", "met"),
