@@ -111,9 +111,10 @@ class ChecklistRules:
                     for label in decide.get(key, []):
                         _require(label in labels, w, f"unknown concept label {label}")
                 try:
-                    self.record_patterns[it["item"]] = (re.compile(decide["list_line"]), re.compile(decide["status_words"], re.I))
+                    self.record_patterns[it["item"]] = (re.compile(decide["list_line"]), re.compile(decide["status_words"], re.I),
+                                                        re.compile(decide.get("list_title") or "(?!)", re.I))
                 except (KeyError, re.error, TypeError) as e:
-                    raise RulesError(f"{w}: bad list_line or status_words pattern ({e})") from None
+                    raise RulesError(f"{w}: bad list_line, status_words or list_title pattern ({e})") from None
                 for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
                     _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
             if decide["rule"] == "action_plan_responded":
@@ -682,7 +683,7 @@ class Checker:
         enquiries with a status. A record said to be still to come ("RLOE - TBC after CPS
         advice") is no record. Prose that merely mentions "lines of enquiry" is not enough."""
         dec = it["decide"]
-        list_line, status_words = self.rules.record_patterns[it["item"]]
+        list_line, status_words, list_title = self.rules.record_patterns[it["item"]]
         labels, intro = set(dec["labels"]), set(dec["intro_labels"])
         skip = set(dec.get("skip_kinds", [])) | self.rules.ignore_kinds
         sents = self.t.sentences
@@ -702,8 +703,10 @@ class Checker:
                 continue
             own = self.t.in_sentence(s)
             for f in own:
+                # "RLOE - to follow" is a record still to come; "Lines of enquiry - outstanding"
+                # titles the list of those still open
                 if f.label in intro and f.status == "outstanding" and f.modifiers and all(
-                        m["category"] == "OUTSTANDING" for m in f.modifiers):
+                        m["category"] == "OUTSTANDING" and not list_title.match(m["text"].strip()) for m in f.modifiers):
                     pending.append(Match(s, "outstanding", False, 0, [f]))
             fs = with_status(s)
             if fs and len(s.text.split()) <= dec["max_words"] and list_line.match(s.text):

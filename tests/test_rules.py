@@ -252,6 +252,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # work still to be arranged
     ("ABE booked 03/06 - IP cancelled, rebooked for 17/06/2025.", "abe_interview", "outstanding"),
     ("DS to get the MG2 done with her next week.", "special_measures", "outstanding"),
+    # schedules that will be updated exist; a list titled 'outstanding' is no record still to come
+    ("MG6C and MG6D attached; both will be updated as the download and the bank records come in.", "mg6c_schedule", "met"),
+    ("Lines of enquiry - outstanding\n- Bank records for the bar tab - requested 02/06\n- Bus CCTV - viewed, nothing of note\n"
+     "- PNC / PND - no trace\n- H2H - completed 30/05", "rloe_recorded", "met"),
     # a status in brackets is that of the list item it follows
     ("Lines pursued: bar CCTV, Uber records, app provider data (o/s), SARC examination, ABE.", "forensic_medical", "met"),
     ("Lines pursued: bar CCTV, Uber records, SARC examination and toxicology (awaited), ABE.", "forensic_medical", "outstanding"),
