@@ -505,14 +505,19 @@ class Checker:
     # ---------------------------------------------------------- derived rules
     def _outstanding_timetabled(self, it: dict) -> ItemResult:
         labels = set(it["decide"]["date_labels"])
+        # a schedule's row describes what is held ("request and acknowledgement - response
+        # awaited"), not work to be done
+        skip_kinds = set(it["decide"].get("skip_kinds", [])) | self.rules.ignore_kinds
         untimed: list[Match] = []
         timed: list[Match] = []
         any_out = False
         for iid, res in self.results.items():
             if res.status != "outstanding":
                 continue
-            any_out = True
             ms = [m for m in self.matches.get(iid, []) if m.status == "outstanding"]
+            if ms and all(m.sentence.doc_kind in skip_kinds for m in ms) and not any(self._dated(m.sentence, labels) for m in ms):
+                continue  # pending only in a schedule's description
+            any_out = True
             has_date = False
             for m in ms:
                 if self._dated(m.sentence, labels):
@@ -528,7 +533,7 @@ class Checker:
             # plainly pending words only ("awaited", "to follow"), not "booked" or "sent"
             pending_words = {w.lower() for w in it["decide"].get("pending_words", [])}
             for f in self.t.findings:
-                if f.status != "outstanding" or f.label in labels | skip_labels or f.doc_kind in self.rules.ignore_kinds:
+                if f.status != "outstanding" or f.label in labels | skip_labels or f.doc_kind in skip_kinds:
                     continue
                 if not any(m["category"] == "OUTSTANDING" and m["literal"].lower() in pending_words for m in f.modifiers):
                     continue

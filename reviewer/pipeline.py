@@ -1018,7 +1018,6 @@ class Context(RuleFile):
             edges = [sent_start - 1] + bars + [sent_end]
             for a, b in zip(edges, edges[1:]):
                 cell = doc[a + 1:b]
-                # the status is the cell, or its first part: "Complete - nil", "Outstanding (target 30/06)"
                 words = _STATUS_CUT.split(cell.text.strip().lower().rstrip("."), 1)[0].strip()
                 if words in table and cell.end > cell.start:
                     cat = table[words]
@@ -1027,7 +1026,8 @@ class Context(RuleFile):
         return out
 
 
-_STATUS_CUT = re.compile(r"\s*(?:,|;|\(|\s[-–]\s)")
+# "Complete - nil", "Outstanding (target 30/06)", "Outstanding 28/07/2025", "Outstanding by 11/04"
+_STATUS_CUT = re.compile(r"\s*(?:,|;|\(|\s[-–]\s)|\s+(?=\d)|\s+(?=(?:by|target|due|w/c|on|from)\s)")
 
 
 # ---------------------------------------------------------------- loading

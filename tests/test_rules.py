@@ -256,6 +256,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("MG6C and MG6D attached; both will be updated as the download and the bank records come in.", "mg6c_schedule", "met"),
     ("Lines of enquiry - outstanding\n- Bank records for the bar tab - requested 02/06\n- Bus CCTV - viewed, nothing of note\n"
      "- PNC / PND - no trace\n- H2H - completed 30/05", "rloe_recorded", "met"),
+    # a date after a status word in a table is a target; a schedule's row is no pending work
+    ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\nDFU download | Outstanding 04/08/2025", "outstanding_timetabled", "met"),
+    ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\n\fMG6C - NON-SENSITIVE UNUSED MATERIAL\n"
+     "1 | Bank records request and acknowledgement - response awaited | OIC", "outstanding_timetabled", "met"),
     # a status in brackets is that of the list item it follows
     ("Lines pursued: bar CCTV, Uber records, app provider data (o/s), SARC examination, ABE.", "forensic_medical", "met"),
     ("Lines pursued: bar CCTV, Uber records, SARC examination and toxicology (awaited), ABE.", "forensic_medical", "outstanding"),
