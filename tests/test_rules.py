@@ -260,6 +260,8 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\nDFU download | Outstanding 04/08/2025", "outstanding_timetabled", "met"),
     ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\n\fMG6C - NON-SENSITIVE UNUSED MATERIAL\n"
      "1 | Bank records request and acknowledgement - response awaited | OIC", "outstanding_timetabled", "met"),
+    # a condition governs its whole sentence
+    ("If he is found and agrees to attend at the station he will be asked to come in for a voluntary interview under caution.", "suspect_interview", "missing"),
     # the issue in the case, stated, is no question put to the suspect
     ("The issue will be whether she was capable of consenting and whether he reasonably believed she agreed.", "consent_steps_explored", "missing"),
     # a status in brackets is that of the list item it follows
