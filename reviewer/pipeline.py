@@ -636,6 +636,11 @@ _BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 
 _CHOICE_WORDS = 4
+_OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
+
+
+def _has_condition(found: list) -> bool:
+    return any(f[1]["category"] == "HYPOTHETICAL" for f in found)
 
 
 def _form_regions(text: str, boxes: list) -> tuple[list[tuple[int, int, bool, int]], list[tuple[int, int]]]:
@@ -743,6 +748,7 @@ class Context(RuleFile):
             else:
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
+        self._if_ids = {self.nlp.vocab.strings.add(w) for w in ("if", "unless", "should")}
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
@@ -901,6 +907,10 @@ class Context(RuleFile):
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
+            # a sentence that opens with a condition ("If he is traced and agrees to attend,
+            # he will be invited in for interview") is conditional throughout
+            if lowers[here] in self._if_ids and not _has_condition(found):
+                found.append((99, _OPENING_IF, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)
             if q:
