@@ -996,9 +996,11 @@ _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|
 def _denied(f: Finding) -> bool:
     """Records or a phone said not to be wanted, whatever else the sentence says of them ("No
     counselling or police records have been or will be sought", "No line of enquiry needs the
-    IP's handset"): no request. A threat put as a condition ("if she did not hand over her
-    phone ...") is still a request for it."""
-    return f.status != "hypothetical" and any(m["category"] == "NEGATED" for m in f.modifiers)
+    IP's handset", "IP's phone NOT required"): no request. A threat put as a condition ("if
+    she did not hand over her phone ...") is still a request for it."""
+    return f.status != "hypothetical" and any(
+        m["category"] == "NEGATED" or m["category"] == "REASON" and m["literal"].lower().startswith(("not ", "no "))
+        for m in f.modifiers)
 
 
 def _owned(text: str, a: int, b: int) -> bool:

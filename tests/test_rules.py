@@ -318,6 +318,7 @@ def test_speculative_and_justified_requests(reviewer_instance, tmp_path):
     "No counselling, school, social care or police records for the IP have been or will be sought.",
     "No line of enquiry needs Nadia's handset at present.",
     "Nothing is sought from her phone; the messages come from the suspect's download.",
+    "Complainant's handset - NOT required (stranger offence, no prior contact).",
     # a phone that is only how someone was spoken to is no device
     "The ISVA spoke to Nadia over the phone about the request and she is content.",
 ])
@@ -334,6 +335,13 @@ def test_not_requests(reviewer_instance, tmp_path, text):
 def test_requests_in_email_words(reviewer_instance, tmp_path, text, category):
     r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
     assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [(category, "speculative")]
+
+
+def test_a_reason_given_as_what_the_record_would_prevent(reviewer_instance, tmp_path):
+    text = HEADER + ("THIRD PARTY MATERIAL\nA request has been sent to Nadia's GP for her prescribing record for May 2025 only. "
+                     "Without it the toxicology results could be misread. Nadia was told in writing on 02/06/2025.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("medical", "justified")]
 
 
 def test_numbered_paragraphs_of_a_request_are_read_together(reviewer_instance, tmp_path):
