@@ -386,7 +386,8 @@ def validate_concepts(data: dict, where: str) -> None:
         _require(isinstance(spec, dict), w, "must be an object")
         unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label", "subject", "within_excluded"}
         _require(all(x in labels for x in spec.get("within_excluded", [])), w, "within_excluded names unknown labels")
-        _require(spec.get("subject", "nearest") in ("nearest", "agent"), w, "subject must be 'nearest' or 'agent'")
+        _require(spec.get("subject", "nearest") in ("nearest", "agent", "suspect_named"), w,
+                 "subject must be 'nearest', 'agent' or 'suspect_named'")
         _require(not unknown, w, f"unknown keys {sorted(unknown)}")
         phrases = spec.get("phrases", [])
         patterns = spec.get("patterns", [])

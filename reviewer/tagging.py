@@ -108,6 +108,9 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         name_role = {n.lower(): role for n, role in names}
     concepts = nlp.get_pipe("concepts").data.get("labels", {}) if "concepts" in nlp.pipe_names else {}
     agent_labels = {label for label, spec in concepts.items() if spec.get("subject") == "agent"}
+    # research on a person is about the suspect when he is named in its clause, wherever
+    # ("PND + local intel: 1998 allegation by another boy (Witness B) re EVANS")
+    named_labels = {label for label, spec in concepts.items() if spec.get("subject") == "suspect_named"}
     strings = nlp.vocab.strings
     pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
     first_person = {strings.add(w) for w in _FIRST_PERSON}
@@ -171,7 +174,8 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 j += 1
                 clause = bisect.bisect_right(clause_cuts, sp.start)
                 label = sp.label_
-                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels)
+                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
+                                        label in named_labels)
                 status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
                 mods = list(mods or [])
                 sc, ec = sp.start_char, sp.end_char
@@ -339,9 +343,14 @@ _TIES = {"against", "of", "about", "re", "regarding", "concerning", "on", "by"}
 
 
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
-             agent: bool = False) -> tuple[str, str]:
+             agent: bool = False, suspect_named: bool = False) -> tuple[str, str]:
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
+
+    if suspect_named:
+        named = next((m for m in mentions if clause_of(m[0]) == clause and m[2] == "suspect" and m[4]), None)
+        if named:
+            return "suspect", f"'{named[3]}' named in the clause"
 
     if agent:
         # conduct ("X sent Y a message: 'sorry'") belongs to whoever does it: the first party

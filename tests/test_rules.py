@@ -260,6 +260,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\nDFU download | Outstanding 04/08/2025", "outstanding_timetabled", "met"),
     ("Date of submission: 10/07/2025\nToxicology | Outstanding 28/07/2025\n\fMG6C - NON-SENSITIVE UNUSED MATERIAL\n"
      "1 | Bank records request and acknowledgement - response awaited | OIC", "outstanding_timetabled", "met"),
+    # research is about the suspect when he is named in its clause, wherever; a DVD is no DVDS check
+    ("Local intel + PND: 2019 report by a neighbour (now Witness C) about PLUMMER exposing himself - no further action.", "suspect_intelligence", "met"),
+    ("ABE index done, DVD ref AB/3.", "suspect_intelligence", "missing"),
     # a condition governs its whole sentence
     ("If he is found and agrees to attend at the station he will be asked to come in for a voluntary interview under caution.", "suspect_interview", "missing"),
     # the issue in the case, stated, is no question put to the suspect
