@@ -264,7 +264,7 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Local intel + PND: 2019 report by a neighbour (now Witness C) about PLUMMER exposing himself - no further action.", "suspect_intelligence", "met"),
     ("ABE index done, DVD ref AB/3.", "suspect_intelligence", "missing"),
     # an enquiry to check what the suspect says
-    ("His flatmate will be seen to confirm when he got home that night.", "suspect_account_tested", "outstanding"),
+    ("Enquiries will be made with the taxi firm to confirm when he got home that night.", "suspect_account_tested", "outstanding"),
     # negations typed without the apostrophe
     ("Havent asked the bar for their CCTV and didnt do house to house.", "independent_corroboration", "missing"),
     # a condition governs its whole sentence
