@@ -120,7 +120,7 @@ def test_version_and_digest_are_stamped():
     load_pipeline.cache_clear()
     nlp = load_pipeline()
     name = pipeline_name(nlp)
-    assert name.startswith("casefile_pipeline 0.2.0") and rules_digest() in name
+    assert name.startswith("casefile_pipeline 0.3.0") and rules_digest() in name
 
 
 def test_templates_expand_with_optional_slots():

@@ -32,10 +32,10 @@ def test_save_review_one_case_row_and_history(tmp_path, report):
     assert len(s.reviews(cid)) == 2 and s.db["pages"].count == 2 * len(report.pages)
     assert s.db["cases"].count == 1
     newer = copy.deepcopy(report.to_dict())
-    newer["case"]["pipeline"] = "casefile_pipeline 0.2.0"
+    newer["case"]["pipeline"] = "casefile_pipeline 9.9.9"
     assert s.save_review("cases/b", newer, [SAMPLE]) == cid
-    assert [r["pipeline"] for r in s.reviews(cid)] == [report.pipeline, report.pipeline, "casefile_pipeline 0.2.0"]
-    assert s.db["cases"].count == 1 and s.case(cid)["pipeline"] == "casefile_pipeline 0.2.0"
+    assert [r["pipeline"] for r in s.reviews(cid)] == [report.pipeline, report.pipeline, "casefile_pipeline 9.9.9"]
+    assert s.db["cases"].count == 1 and s.case(cid)["pipeline"] == "casefile_pipeline 9.9.9"
     assert s.db["files"].count == 1 and s.file_path(s.case_files(cid)[0]["sha256"]).exists()
     # the rows of the report are there
     for t in ("documents", "findings", "checklist", "timeline"):
