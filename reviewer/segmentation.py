@@ -99,7 +99,7 @@ def _title_like(line: str) -> bool:
     return bool(s) and len(s.split()) <= 12 and not s.endswith((".", ",", ";"))
 
 
-_CAPS_START = re.compile(r"\s*[A-Z0-9][A-Z0-9]")
+_CAPS_LINE = re.compile(r"^[ \t]*[A-Z0-9][A-Z0-9][^\n]*", re.M)
 _FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
 _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
 
@@ -157,20 +157,22 @@ def _mid_page_titles(text: str, rules: DocumentRules):
     page's first three that is a title in capitals opening with the form's code or heading.
     Yields (offset, (kind, title), the text from the title on)."""
     offset, seen = 0, 0
-    for line in text.split("\n"):
-        here, offset = offset, offset + len(line) + 1
-        if seen < 3:  # the page's head, which classify() has read
-            seen += bool(line.strip()) and not any(b.match(line) for b in rules.boilerplate)
+    while seen < 3 and offset < len(text):  # the page's head, which classify() has read
+        nl = text.find("\n", offset)
+        line = text[offset:] if nl < 0 else text[offset:nl]
+        seen += bool(line.strip()) and not any(b.match(line) for b in rules.boilerplate)
+        offset = len(text) if nl < 0 else nl + 1
+    for m in _CAPS_LINE.finditer(text, offset):  # cheap test first: most lines are not titles in capitals
+        line, here = m.group(0), m.start()
+        if not _title_like(line) or len(line.split()) < 2:
             continue
-        if not _CAPS_START.match(line) or not _title_like(line) or len(line.split()) < 2:
-            continue  # cheap tests first: most lines are not titles in capitals
         letters = [c for c in line if c.isalpha()]
         if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters) \
                 or _SECTION_NO.match(line) and not _FORM_CODE.search(line) or any(b.match(line) for b in rules.boilerplate):
             continue
         lead = len(line) - len(line.lstrip()) + 2
         for kind, title, patterns in rules.kinds:
-            if any((m := p.search(line)) and m.start() <= lead for p in patterns):
+            if any((k := p.search(line)) and k.start() <= lead for p in patterns):
                 yield here, (kind, title), text[here:]
                 break
 
