@@ -163,7 +163,14 @@ def find_cases(root: str | Path, depth: int | None = None) -> tuple[list[CaseSou
             except OSError as e:
                 skips.append(Skip(rel(p), f"unreadable folder ({e.strerror})"))
                 continue
-            if (depth is None and any(_entry_is_file(c) for c in children)) or (depth is not None and level + 1 >= depth and children):
+            files = [c for c in children if _entry_is_file(c)]
+            if depth is None and files and not any(Path(c.name).suffix.lower() in SUPPORTED for c in files) \
+                    and not any(c.is_dir() for c in children):
+                # a folder of sources or notes ("samples/src" of .case files) is not a case
+                kinds = sorted({Path(c.name).suffix or c.name for c in files})
+                skips.append(Skip(rel(p), f"not a case: no file of a supported type ({', '.join(kinds[:3])})", failed=False))
+                continue
+            if (depth is None and files) or (depth is not None and level + 1 >= depth and children):
                 seen_dirs.add(ident)
                 cases.append(CaseSource(p, rel(p), "folder"))
             elif children:
@@ -322,7 +329,10 @@ def review_task(task: dict) -> dict:
                 _check_unchanged(task)
                 report = rv.review(Path(task["path"]), case_id=task["case_id"])
         row = report.to_dict()
-        if row["case"]["files"] != task["names"]:
+        # an e-mail's attachments are listed under it ("thread.eml/officer_report.pdf"): they
+        # are part of the file, not files added to the case
+        files = [f for f in row["case"]["files"] if not any(f.startswith(n + "/") for n in task["names"])]
+        if files != task["names"]:
             raise CaseError(f"the case changed during the sweep (files now {row['case']['files']}); "
                             "it will be reviewed on the next run")
         out.update(ok=True, report=row,

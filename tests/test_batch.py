@@ -106,6 +106,28 @@ def test_find_cases_layout(tmp_path):
     assert ".hidden.pdf" not in why
 
 
+def test_a_folder_of_sources_is_not_a_case(tmp_path):
+    """A folder holding only files of unsupported types (the samples' .case sources) is left
+    out as not a case, not reported as a case that failed."""
+    b = make_backlog(tmp_path / "b", bundles=SMALL[:1])
+    (b / "src").mkdir()
+    (b / "src" / "one.case").write_text("@file one.pdf\n# MG3\n")
+    (b / "src" / "two.case").write_text("@file two.pdf\n# MG3\n")
+    cases, skips = find_cases(b)
+    assert "src" not in [c.name for c in cases]
+    why = {s.name: s for s in skips}
+    assert "not a case" in why["src"].reason and ".case" in why["src"].reason and not why["src"].failed
+
+
+def test_an_email_with_attachments_is_not_a_changed_case(tmp_path, pool):
+    """The report lists an e-mail's attachments under it ("thread.eml/report.pdf"); the sweep
+    must not take them for files added to the case while it ran."""
+    b = tmp_path / "b"
+    shutil.copytree(SAMPLES / "s4_email_thread", b / "s4_email_thread")
+    s = sweep(b, Store(tmp_path / "s.db"), pool)
+    assert s.reviewed == ["s4_email_thread"] and not s.failed
+
+
 def test_case_keys_follow_content_not_place(tmp_path):
     b = make_backlog(tmp_path / "b", bundles=SMALL[:1])
     cases, _ = find_cases(b)
