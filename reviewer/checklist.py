@@ -515,16 +515,13 @@ class Checker:
             if res.status != "outstanding":
                 continue
             ms = [m for m in self.matches.get(iid, []) if m.status == "outstanding"]
-            if ms and all(m.sentence.doc_kind in skip_kinds for m in ms) and not any(self._dated(m.sentence, labels) for m in ms):
+            dated = next((m for m in ms if self._dated(m.sentence, labels)), None)
+            if ms and dated is None and all(m.sentence.doc_kind in skip_kinds for m in ms):
                 continue  # pending only in a schedule's description
             any_out = True
-            has_date = False
-            for m in ms:
-                if self._dated(m.sentence, labels):
-                    has_date = True
-                    timed.append(m)
-                    break
-            if not has_date:
+            if dated is not None:
+                timed.append(dated)
+            else:
                 untimed.extend(ms[:1])
         if not untimed:
             # the file may say that other work is awaited ("statement from the taxi driver to

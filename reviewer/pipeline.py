@@ -640,79 +640,85 @@ _CHOICE_WORDS = 4
 _OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
 
 
-def _has_condition(found: list) -> bool:
-    return any(f[1]["category"] == "HYPOTHETICAL" for f in found)
+class _Form:
+    """The boxes and blanks of a page's forms ("Status [ ] Bail [X] RUI", "Reason ______").
 
+    Each box labels the stretch of its line up to the next box, at most a few words (a
+    choice's label is short; what follows is written in: "[ ] Not yet - urine still at the
+    SARC awaiting authority"). Regions are kept in order and by the line they sit on."""
 
-def _form_regions(text: str, boxes: list) -> tuple[list[tuple[int, int, bool, int]], list[tuple[int, int]]]:
-    """The choices of ticked forms ("Status [ ] Bail [X] RUI"): for each box the stretch of its
-    line it labels, up to the next box, with whether it is ticked and where its line starts;
-    and the blanks ("______") left in the text."""
-    marks, blanks = [], []
-    for rx, kind in boxes:
-        for m in rx.finditer(text):
-            if kind == "blank":
-                blanks.append((m.start(), m.end()))
-            else:
-                marks.append((m.start(), m.end(), kind == "ticked"))
-    marks.sort()
-    regions = []
-    for i, (a, b, ticked) in enumerate(marks):
-        line_end = text.find("\n", b)
-        line_end = len(text) if line_end < 0 else line_end
-        nxt = marks[i + 1][0] if i + 1 < len(marks) and marks[i + 1][0] < line_end else line_end
-        # a choice's label is a few words; what follows is written in ("[ ] Not yet - urine
-        # still at the SARC awaiting authority")
-        words = list(re.finditer(r"\S+", text[b:nxt]))
-        if len(words) > _CHOICE_WORDS:
-            nxt = b + words[_CHOICE_WORDS - 1].end()
-        regions.append((b, nxt, ticked, text.rfind("\n", 0, a) + 1))
-    return regions, sorted(blanks)
+    def __init__(self, text: str, boxes: list):
+        self.text = text
+        marks, blanks = [], []
+        for rx, kind in boxes:
+            for m in rx.finditer(text):
+                if kind == "blank":
+                    blanks.append((m.start(), m.end()))
+                else:
+                    marks.append((m.start(), m.end(), kind == "ticked"))
+        marks.sort()
+        self.blanks = sorted(blanks)
+        self.regions: list[tuple[int, int, bool]] = []
+        self.lines: dict[int, list[tuple[int, int, bool]]] = {}
+        for i, (a, b, ticked) in enumerate(marks):
+            line_end = self._line_end(b)
+            nxt = marks[i + 1][0] if i + 1 < len(marks) and marks[i + 1][0] < line_end else line_end
+            words = list(re.finditer(r"\S+", text[b:nxt]))
+            if len(words) > _CHOICE_WORDS:
+                nxt = b + words[_CHOICE_WORDS - 1].end()
+            region = (b, nxt, ticked)
+            self.regions.append(region)
+            self.lines.setdefault(text.rfind("\n", 0, a) + 1, []).append(region)
+        self.starts = [r[0] for r in self.regions]
 
+    def __bool__(self) -> bool:
+        return bool(self.regions or self.blanks)
 
-def _unticked(c: int, regions: list, starts: list[int]) -> bool:
-    i = bisect.bisect_right(starts, c) - 1
-    return i >= 0 and regions[i][0] <= c < regions[i][1] and not regions[i][2]
+    def _line_end(self, c: int) -> int:
+        e = self.text.find("\n", c)
+        return len(self.text) if e < 0 else e
 
+    def _on_line(self, c: int) -> tuple[int, list[tuple[int, int, bool]]]:
+        start = self.text.rfind("\n", 0, c) + 1
+        return start, self.lines.get(start, [])
 
-def _ticked_answer(a: int, text: str, regions: list) -> tuple[int, int] | None:
-    """Where the ticked choice of a field is ("Video interview [ ] Done [X] Not yet"), when the
-    span at A is the field's label, before the first box of its line."""
-    line_start = text.rfind("\n", 0, a) + 1
-    on_line = [r for r in regions if r[3] == line_start]
-    if not on_line or a >= min(r[0] for r in on_line):
-        return None
-    ticked = [r for r in on_line if r[2]]
-    return (ticked[0][0], ticked[0][1]) if len(ticked) == 1 else None
+    def unticked(self, c: int) -> bool:
+        """Whether C lies in the label of a box left unticked."""
+        i = bisect.bisect_right(self.starts, c) - 1
+        return i >= 0 and self.regions[i][0] <= c < self.regions[i][1] and not self.regions[i][2]
 
+    def ticked_answer(self, a: int) -> tuple[int, int] | None:
+        """Where the ticked choice of a field is ("Video interview [ ] Done [X] Not yet"), when the
+        span at A is the field's label, before the first box of its line."""
+        _, on_line = self._on_line(a)
+        if not on_line or a >= on_line[0][0]:
+            return None
+        ticked = [r for r in on_line if r[2]]
+        return (ticked[0][0], ticked[0][1]) if len(ticked) == 1 else None
 
-def _form_box(a: int, b: int, text: str, regions: list, starts: list[int], blanks: list) -> dict | None:
-    """The modifier of a span that a form leaves unanswered: a choice whose box is not
-    ticked, a field label on a line whose boxes are all unticked, or a field label followed
-    by a blank."""
-    if _unticked(a, regions, starts):
-        return {"category": "NEGATED", "literal": "box not ticked", "text": "[ ]", "start": a, "end": b}
-    line_start = text.rfind("\n", 0, a) + 1
-    line_end = text.find("\n", b)
-    line_end = len(text) if line_end < 0 else line_end
-    on_line = [r for r in regions if r[3] == line_start]
-    first_box = min((r[0] for r in on_line), default=None)
-    if on_line and not any(r[2] for r in on_line) and b <= first_box:
-        return {"category": "NEGATED", "literal": "no box ticked", "text": "[ ]", "start": a, "end": b}
-    if any(r[2] for r in on_line):
-        return None
-    # a field label is what runs from the start of its line, or the last blank, to its blank
-    prev = line_start
-    for x, y in blanks:
-        if x >= line_end:
+    def unanswered(self, a: int, b: int) -> dict | None:
+        """The modifier of a span that a form leaves unanswered: a choice whose box is not
+        ticked, a field label on a line whose boxes are all unticked, or a field label
+        followed by a blank."""
+        if self.unticked(a):
+            return {"category": "NEGATED", "literal": "box not ticked", "text": "[ ]", "start": a, "end": b}
+        line_start, on_line = self._on_line(a)
+        if any(r[2] for r in on_line):
+            return None
+        if on_line and b <= on_line[0][0]:
+            return {"category": "NEGATED", "literal": "no box ticked", "text": "[ ]", "start": a, "end": b}
+        # a field label is what runs from the start of its line, or the last blank, to its blank
+        text, line_end, prev = self.text, self._line_end(b), line_start
+        for x, y in self.blanks:
+            if x >= line_end:
+                break
+            if y <= a:
+                prev = max(prev, y)
+                continue
+            if b <= x and len(text[prev:x].split()) <= 8 and not any(c.isdigit() for c in text[prev:x]):
+                return {"category": "NEGATED", "literal": "left blank", "text": text[x:y], "start": x, "end": y}
             break
-        if y <= a:
-            prev = max(prev, y)
-            continue
-        if b <= x and len(text[prev:x].split()) <= 8 and not any(c.isdigit() for c in text[prev:x]):
-            return {"category": "NEGATED", "literal": "left blank", "text": text[x:y], "start": x, "end": y}
-        break
-    return None
+        return None
 
 
 class Context(RuleFile):
@@ -866,13 +872,12 @@ class Context(RuleFile):
         ends = [i + n for i, n in zip(idx, doc.to_array(LENGTH).tolist())]
         verdicts: dict[tuple[int, int, str], tuple] = {}
         doc._.context = verdicts
-        regions, blanks = _form_regions(text, self._boxes) if self._boxes else ([], [])
-        region_starts = [r[0] for r in regions]
+        form = _Form(text, self._boxes) if self._boxes else None
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
-            if regions or blanks:
-                box = _form_box(idx[s_start], ends[s_end - 1], text, regions, region_starts, blanks)
+            if form:
+                box = form.unanswered(idx[s_start], ends[s_end - 1])
                 if box:
                     # a choice left unticked ("[ ] RUI"), or a form field left blank ("Reason
                     # for any delay ______"): nothing was done or said
@@ -910,7 +915,7 @@ class Context(RuleFile):
                     found.append((dist, rule, start, end))
             # a sentence that opens with a condition ("If he is traced and agrees to attend,
             # he will be invited in for interview") is conditional throughout
-            if lowers[here] in self._if_ids and not _has_condition(found):
+            if lowers[here] in self._if_ids and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
                 found.append((99, _OPENING_IF, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)
@@ -929,11 +934,11 @@ class Context(RuleFile):
                     if s_end < start <= s_end + 2 and not any(term[s_end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):
                         found.append((start - s_end, rule, start, end))
-            if regions:
+            if form and form.regions:
                 # the words of a choice left unticked ("[ ] Done [X] Not yet") say nothing;
                 # the ticked choice answers the field its line opens with
-                found = [f for f in found if not _unticked(idx[f[2]], regions, region_starts)]
-                ticked = _ticked_answer(idx[s_start], text, regions)
+                found = [f for f in found if not form.unticked(idx[f[2]])]
+                ticked = form.ticked_answer(idx[s_start])
                 if ticked:
                     found += [(-1, m[2], m[0], m[1]) for m in sent_mods if ticked[0] <= idx[m[0]] < ticked[1]]
             if not found:

@@ -114,9 +114,18 @@ def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[st
     for line in head.split("\n")[:3]:
         if not _title_like(line) or not numbered and _SECTION_NO.match(line) and not _FORM_CODE.search(line):
             continue
-        for kind, title, patterns in rules.kinds:
-            if any(p.search(line) for p in patterns):
-                return kind, title
+        found = _kind_of(line, rules)
+        if found:
+            return found
+    return None
+
+
+def _kind_of(line: str, rules: DocumentRules, lead: int | None = None) -> tuple[str, str] | None:
+    """The first kind whose form code or heading the line carries (within its first LEAD
+    characters, when given), the kinds' order breaking ties."""
+    for kind, title, patterns in rules.kinds:
+        if any((m := p.search(line)) and (lead is None or m.start() <= lead) for p in patterns):
+            return kind, title
     return None
 
 
@@ -170,11 +179,9 @@ def _mid_page_titles(text: str, rules: DocumentRules):
         if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters) \
                 or _SECTION_NO.match(line) and not _FORM_CODE.search(line) or any(b.match(line) for b in rules.boilerplate):
             continue
-        lead = len(line) - len(line.lstrip()) + 2
-        for kind, title, patterns in rules.kinds:
-            if any((k := p.search(line)) and k.start() <= lead for p in patterns):
-                yield here, (kind, title), text[here:]
-                break
+        found = _kind_of(line, rules, lead=len(line) - len(line.lstrip()) + 2)
+        if found:
+            yield here, found, text[here:]
 
 
 def _starts_new(kind: str, current: Document, head: str) -> bool:

@@ -94,13 +94,14 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     for d in documents:
         for n in range(d.first_page, d.last_page + 1):
             docs_on.setdefault(n, []).append((d.start if n == d.first_page else 0, d))
+    starts_on: dict[int, list[int]] = {}
     for n, ds in docs_on.items():
-        ds.sort(key=lambda x: x[0])
+        ds.sort(key=lambda x: x[0])  # of two starting at one place, the later document
         docs_on[n] = [(a, d) for i, (a, d) in enumerate(ds) if i + 1 == len(ds) or ds[i + 1][0] > a]
+        starts_on[n] = [a for a, _ in docs_on[n]]
 
     def doc_at(n: int, offset: int) -> Document:
-        ds = docs_on[n]
-        return ds[max(0, bisect.bisect_right([a for a, _ in ds], offset) - 1)][1]
+        return docs_on[n][max(0, bisect.bisect_right(starts_on[n], offset) - 1)][1]
     names = [(n, role) for role, ns in parties.names().items() for n in ns]
     name_re = None
     if names:

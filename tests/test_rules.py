@@ -23,6 +23,11 @@ def assert_date(reviewer_instance, tmp_path, text, field, expected):
     assert r.timeline.get(field) == expected, r.timeline
 
 
+def requests(report, *fields):
+    """The third-party requests of REPORT as (category, FIELDS...) tuples."""
+    return [(t["category"], *(t[f] for f in fields)) for t in report.tpm_requests]
+
+
 def assert_item(reviewer_instance, tmp_path, text, item, expected):
     """Review TEXT and check ITEM's status, showing the cited reasons when it differs."""
     r = review_text(reviewer_instance, tmp_path, text)
@@ -341,14 +346,14 @@ def test_not_requests(reviewer_instance, tmp_path, text):
 ])
 def test_requests_in_email_words(reviewer_instance, tmp_path, text, category):
     r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
-    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [(category, "speculative")]
+    assert requests(r, "assessment") == [(category, "speculative")]
 
 
 def test_a_reason_given_as_what_the_record_would_prevent(reviewer_instance, tmp_path):
     text = HEADER + ("THIRD PARTY MATERIAL\nA request has been sent to Nadia's GP for her prescribing record for May 2025 only. "
                      "Without it the toxicology results could be misread. Nadia was told in writing on 02/06/2025.\n")
     r = review_text(reviewer_instance, tmp_path, text)
-    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("medical", "justified")]
+    assert requests(r, "assessment") == [("medical", "justified")]
 
 
 def test_numbered_paragraphs_of_a_request_are_read_together(reviewer_instance, tmp_path):
@@ -358,7 +363,7 @@ def test_numbered_paragraphs_of_a_request_are_read_together(reviewer_instance, t
                      "Her wider SARC file (aftercare, counselling referrals) is not asked for.\n"
                      "8.2 Nadia was told in writing on 02/06/2025 what is being asked for and why.\n")
     r = review_text(reviewer_instance, tmp_path, text)
-    assert [(t["category"], t["assessment"], t["victim_notified"]) for t in r.tpm_requests] == [("sarc", "justified", True)]
+    assert requests(r, "assessment", "victim_notified") == [("sarc", "justified", True)]
 
 
 def test_victim_dpn_is_a_device_request(reviewer_instance, tmp_path):
@@ -368,7 +373,7 @@ def test_victim_dpn_is_a_device_request(reviewer_instance, tmp_path):
                      "Purpose: the Instagram messages with the suspect between 1 and 4 May 2025 only.\n"
                      "She was told she could refuse and signed the notice on 05/05/2025.\n")
     r = review_text(reviewer_instance, tmp_path, text)
-    assert [(t["category"], t["page"]) for t in r.tpm_requests] == [("complainant_device", 2)]
+    assert requests(r, "page") == [("complainant_device", 2)]
     assert status(r, "complainant_device_lawful") == "met"
 
 
@@ -384,7 +389,7 @@ def test_a_trawl_about_the_suspect_does_not_taint_a_request(reviewer_instance, t
                      "because it shows when she left work, and for details of previous allegations against the suspect, who works there too.\n"
                      "Nadia was told in writing what was asked for and why.\n")
     r = review_text(reviewer_instance, tmp_path, text)
-    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("employer", "justified")]
+    assert requests(r, "assessment") == [("employer", "justified")]
 
 
 _TWO_REQUESTS = ("THIRD PARTY MATERIAL\n"
@@ -1032,4 +1037,4 @@ def test_purpose_is_a_reason(reviewer_instance, tmp_path):
     text = HEADER + ("Attendance records were requested from the academy for 14/02/2025 only, to fix whether "
                      "Nadia was in school that afternoon; she was told in writing what was asked for and why.\n")
     r = review_text(reviewer_instance, tmp_path, text)
-    assert [(t["category"], t["assessment"]) for t in r.tpm_requests] == [("education", "justified")], r.tpm_requests
+    assert requests(r, "assessment") == [("education", "justified")], r.tpm_requests
