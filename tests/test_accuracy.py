@@ -8,10 +8,8 @@ from reviewer.evaluate import evaluate
 from conftest import SAMPLES
 
 # (status accuracy, gap recall) reached on each set, rounded down: the 187 development cases and
-# the 12 held out at the end of the fifth session (d1-d12). The development set grew by sets h, c
-# and b, which score lower than the 151 before them; on those 151 the rules now give 0.876 and
-# 0.903, above the earlier floors of 0.87 and 0.89.
-FLOORS = {"tuned": (0.86, 0.88), "untuned": (0.79, 0.84)}
+# the 24 held out (d1-d12, and a1-a12 written blind at the start of the sixth session).
+FLOORS = {"tuned": (0.86, 0.88), "untuned": (0.81, 0.86)}
 
 
 def _untuned() -> set[str]:
@@ -21,7 +19,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 199 and len(untuned) >= 12
+    assert len(everything) >= 211 and len(untuned) >= 24
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
