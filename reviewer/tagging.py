@@ -341,6 +341,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 _NEAR = 15  # tokens
 _TIES = {"against", "of", "about", "re", "regarding", "concerning", "on", "by"}
+_OBJECT_FORMS = {"her", "him", "his", "hers", "them", "their", "theirs"}
 
 
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
@@ -361,6 +362,13 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
         if first:
             m = next((m for m in first if m[2] == "suspect" and m[4]), first[0])
             return m[2], f"'{m[3]}' leads the clause"
+        # with nobody named before it in its clause, a party named after it is what the conduct
+        # or the account is about ("Denied taking her keys", "Denies spiking the IP's drink"),
+        # not who did or gave it; only a subject right after it is ("Following the incident he
+        # changed his number")
+        doc = sp.doc
+        mentions = [m for m in mentions if m[0] < sp.end or (
+            m[0] - sp.end <= 3 and m[3].lower() not in _OBJECT_FORMS and not (m[1] < len(doc) and doc[m[1]].lower_ in ("'s", "’s")))]
 
     # the nearest party named before the span in its clause is usually its agent or owner
     # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next

@@ -279,6 +279,13 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # a status in brackets is that of the list item it follows
     ("Lines pursued: bar CCTV, Uber records, app provider data (o/s), SARC examination, ABE.", "forensic_medical", "met"),
     ("Lines pursued: bar CCTV, Uber records, SARC examination and toxicology (awaited), ABE.", "forensic_medical", "outstanding"),
+    # a terse note's subjectless denial is the suspect's account; a party named after it is what
+    # he denies, not who denies it
+    ("Interview summary (DC 41):\nDenied grabbing her wrist or locking the door.", "suspect_account", "met"),
+    ("Int - full denial, nothing further.", "suspect_account", "met"),
+    ("Outcome of interview: says consensual throughout.", "suspect_account", "met"),
+    # evidence put to him in interview challenges his account; it does not test it by enquiry
+    ("The CCTV stills and the door log were put to him in interview.", "suspect_account_tested", "missing"),
     # a delay explained by how long each thing took
     ("Reported 03/01/2025; submitted 28/06/2025.\nTimescales: the phone download took eleven weeks and the OIC was abstracted "
      "to a murder enquiry for a month.", "delay_explained", "met"),
