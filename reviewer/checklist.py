@@ -39,6 +39,8 @@ _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_fl
           "complainant_device_lawful", "key_dates", "delay_explained", "enquiry_record"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
              "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins"}
+# words before a date still to come that make it no target of pending work ("bailed until 14/08")
+_NOT_TARGET = re.compile(r"\b(?:until|till|from|since|after|bailed|rui)\b[^.;]*$", re.I)
 # best first: a group takes the best status of its spans, a match the worst of its groups
 _RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
 
@@ -557,13 +559,14 @@ class Checker:
 
     def _future_date(self, s: Sentence) -> bool:
         """Whether the sentence gives a date after the file's submission ("to be completed at
-        the s.28 meeting on 17/02/26", "ABE (16/02)"): a date still to come is a target when it
-        is given as one (`target_lead`: "on", "by", "booked", "("), not "until" or "from", which
-        date what has already happened."""
+        the s.28 meeting on 17/02/26", "Outstanding: Uber data 28/03/2025"). A full date still to
+        come is a target unless "until", "from" or "bailed" date something else by it; a short
+        one ("ABE (16/02)") only when it is given as one (`target_lead`: "on", "by", "booked",
+        "("), since its year is a guess."""
         day, lead = self._submitted, self.rules.target_lead
         if day is None or lead is None:
             return False
-        if any(d > day and lead.search(s.text[max(0, a - 24):a]) for a, _, d in find_dates(s.text)):
+        if any(d > day and not _NOT_TARGET.search(s.text[max(0, a - 24):a]) for a, _, d in find_dates(s.text)):
             return True
         for m in self._SHORT_DATE.finditer(s.text):
             if not lead.search(s.text[max(0, m.start() - 24):m.start()]):

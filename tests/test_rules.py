@@ -284,6 +284,13 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Interview summary (DC 41):\nDenied grabbing her wrist or locking the door.", "suspect_account", "met"),
     ("Int - full denial, nothing further.", "suspect_account", "met"),
     ("Outcome of interview: says consensual throughout.", "suspect_account", "met"),
+    # the Digital Forensic Unit examines phones; it is no forensic submission
+    ("Her handset went to the Digital Forensic Unit on 02/03/2025 for a selective extraction.", "forensic_medical", "missing"),
+    # no forensic opportunity is a line closed with its reason
+    ("Medical/forensic - no forensic opportunity, reported five weeks after the last incident.", "forensic_medical", "met"),
+    # a date after the submission, in a list of what is outstanding, is that item's target
+    ("Date of report: 01/02/2025. Date submitted to CPS: 10/03/2025.\nOutstanding: Uber trip data 28/03/2025; "
+     "neighbour's statement 21/03/2025.", "outstanding_timetabled", "met"),
     # evidence put to him in interview challenges his account; it does not test it by enquiry
     ("The CCTV stills and the door log were put to him in interview.", "suspect_account_tested", "missing"),
     # a delay explained by how long each thing took
