@@ -412,13 +412,15 @@ def validate_context(data: dict, where: str) -> None:
     seen = set()
     for m in mods:
         w = f"{where}: modifier {m.get('literal')!r}"
-        _require(set(m) <= {"literal", "category", "direction", "max_scope", "pattern", "labels"}, w, "unknown keys")
+        _require(set(m) <= {"literal", "category", "direction", "max_scope", "pattern", "labels", "not_labels"}, w, "unknown keys")
         _require(isinstance(m.get("literal"), str) and m["literal"].strip(), w, "needs a literal")
         _require(m.get("category") in _CATEGORIES, w, f"category must be one of {sorted(_CATEGORIES)}")
         _require(m.get("direction", "forward") in ("forward", "backward", "bidirectional", "none"), w, "bad direction")
         _require(isinstance(m.get("max_scope", 8), int) and m.get("max_scope", 8) > 0, w, "max_scope must be a positive integer")
         _require(isinstance(m.get("labels", []), list) and all(isinstance(x, str) for x in m.get("labels", [])), w,
                  "labels must be a list of the concept labels the modifier acts on")
+        _require(isinstance(m.get("not_labels", []), list) and all(isinstance(x, str) for x in m.get("not_labels", [])), w,
+                 "not_labels must be a list of the concept labels the modifier leaves alone")
         key = (m["literal"].lower(), m["category"])
         _require(key not in seen, w, "duplicate modifier")
         seen.add(key)
@@ -885,7 +887,7 @@ class Context(RuleFile):
                     continue
             sent_mods = by_sent.get(here, ())
             for start, end, rule in sent_mods:
-                if "labels" in rule and s.label_ not in rule["labels"]:
+                if "labels" in rule and s.label_ not in rule["labels"] or s.label_ in rule.get("not_labels", ()):
                     continue  # "by phone" says a phone is no device and a notice no letter, nothing else
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
