@@ -639,6 +639,12 @@ _BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 
 _CHOICE_WORDS = 4
+
+
+def _exclusive(a: dict, b: dict) -> bool:
+    """Whether two modifiers can never act on the same span: one acts only on labels the
+    other leaves alone."""
+    return any(x.get("labels") and set(x["labels"]) <= set(y.get("not_labels", ())) for x, y in ((a, b), (b, a)))
 _OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
 
 
@@ -761,6 +767,7 @@ class Context(RuleFile):
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
+        self._label_ids = {self._colon_id} | {self.nlp.vocab.strings.add(x) for x in ("-", "–", "—", "=", "->")}
         self._determiner_ids = {self.nlp.vocab.strings.add(w) for w in ("the", "a", "an", "his", "her", "their", "this", "that")}
         self._possessive_ids = {self.nlp.vocab.strings.add(w) for w in ("'s", "’s")}
         self._preposition_ids = {self.nlp.vocab.strings.add(w) for w in ("of", "by", "for", "from", "to", "with", "about", "against", "on")}
@@ -805,7 +812,9 @@ class Context(RuleFile):
         mods = [m[:3] for m in mods]
         kept: list[tuple] = []
         for m in mods:
-            if all(m[1] <= o[0] or m[0] >= o[1] for o in kept):
+            # two readings of the same words for different labels ("nothing recorded": a nil
+            # result of intelligence checks, a denial of anything else) are both kept
+            if all(m[1] <= o[0] or m[0] >= o[1] or (m[0], m[1]) == (o[0], o[1]) and _exclusive(m[2], o[2]) for o in kept):
                 kept.append(m)
         # a modifier strictly inside a concept span ("outstanding" in "outstanding enquiries")
         # is part of the concept, not a modifier of it
@@ -868,7 +877,7 @@ class Context(RuleFile):
         role_at = sorted(a for a, e, _ in (doc._.roles or [])
                          if not self._after_preposition(lowers, a) and not (e < len(doc) and lowers[e] in self._possessive_ids))
         row_status = self._row_status(doc)
-        colon_id = self._colon_id
+        label_ids = self._label_ids
         orth = doc.to_array(ORTH).tolist()
         idx = doc.to_array(IDX).tolist()
         ends = [i + n for i, n in zip(idx, doc.to_array(LENGTH).tolist())]
@@ -930,8 +939,8 @@ class Context(RuleFile):
                 nil = next((m for m in sent_mods if m[2]["category"] == "NIL_RESULT"), None) \
                     if row[0]["category"] == "NEGATED" else None
                 found.append((-1, nil[2], nil[0], nil[1]) if nil else (-1, row[0], row[1], row[2]))
-            # a label ("Suspect phone: not seized") takes the modifiers of its value
-            if s_end < len(doc) and orth[s_end] == colon_id and sent_of[s_end] == here:
+            # a label ("Suspect phone: not seized", "H2H - n/d") takes the modifiers of its value
+            if s_end < len(doc) and orth[s_end] in label_ids and sent_of[s_end] == here:
                 for start, end, rule in sent_mods:
                     if s_end < start <= s_end + 2 and not any(term[s_end:start]) \
                             and rule["category"] not in ("HISTORICAL", "REASON") and not any(f[2] == start for f in found):

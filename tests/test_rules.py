@@ -291,6 +291,11 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # a date after the submission, in a list of what is outstanding, is that item's target
     ("Date of report: 01/02/2025. Date submitted to CPS: 10/03/2025.\nOutstanding: Uber trip data 28/03/2025; "
      "neighbour's statement 21/03/2025.", "outstanding_timetabled", "met"),
+    # a label takes the status of its value after a dash as after a colon
+    ("Ring doorbell - no doorbell enqs made yet.", "independent_corroboration", "missing"),
+    ("House to house = n/d.", "independent_corroboration", "missing"),
+    # 'nothing recorded' after checks is their nil result, after anything else a denial
+    ("Local and force intel checks - nothing recorded.", "suspect_intelligence", "met"),
     # how he came to interview is no custody, bail or RUI status
     ("PLUMMER came in as a voluntary attender on 03/03/2025 and was interviewed with his solicitor present.", "suspect_status", "missing"),
     # what he sent or asked for is his conduct, not a request still awaiting a reply
