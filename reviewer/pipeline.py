@@ -471,6 +471,10 @@ def validate_context(data: dict, where: str) -> None:
             re.compile(pat)
         except (re.error, TypeError) as e:
             raise RulesError(f"{where}: form_boxes.{key} is no pattern ({e})") from None
+    fi = data.get("future_conditions", {})
+    _require(isinstance(fi, dict) and set(fi) <= {"_doc", "future", "conditions"} and all(
+        isinstance(fi.get(k, []), list) and all(isinstance(w, str) for w in fi.get(k, [])) for k in ("future", "conditions")),
+        where, "'future_conditions' has lists of future and condition words")
     answers = data.get("answers", {})
     _require(isinstance(answers, dict), where, "'answers' maps the first words of an answer to a category")
     for words, cat in answers.items():
@@ -764,6 +768,8 @@ class Context(RuleFile):
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
         self._if_ids = {self.nlp.vocab.strings.add(w) for w in ("if", "unless", "should")}
+        fi = data.get("future_conditions", {})
+        self._future_if = ({w.lower() for w in fi.get("future", [])}, {w.lower() for w in fi.get("conditions", [])}) if fi else None
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
@@ -968,6 +974,16 @@ class Context(RuleFile):
                 # of the police, not a fact, unless a status word speaks of it
                 chosen = next((c for c in cats if c in _PRIORITY), None) or next(
                     (c for c in ("REQUESTED", "ACTION") if c in cats), None)
+                # what "will be" done "if he is charged" is done only on that condition
+                if chosen == "OUTSTANDING" and self._future_if:
+                    future, conditions = self._future_if
+                    decider = next(r for _, r, _, _ in found if r["category"] == "OUTSTANDING")
+                    cond = next(((a, b, r) for a, b, r in sent_mods if r["category"] == "HYPOTHETICAL"
+                                 and r["literal"].lower() in conditions and a >= s_end), None)
+                    if cond and decider["literal"].lower() in future:
+                        chosen = "HYPOTHETICAL"
+                        mods.append({"category": "HYPOTHETICAL", "literal": cond[2]["literal"], "text": text[idx[cond[0]]:ends[cond[1] - 1]],
+                                     "start": idx[cond[0]], "end": ends[cond[1] - 1], "distance": cond[0] - s_end})
             verdicts[(s_start, s_end, s.label_)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
                 else ("obtained", False, mods)
         doc.spans[self.spans_key] = targets

@@ -296,6 +296,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("House to house = n/d.", "independent_corroboration", "missing"),
     # 'nothing recorded' after checks is their nil result, after anything else a denial
     ("Local and force intel checks - nothing recorded.", "suspect_intelligence", "met"),
+    # what will be done if he is charged is done only on that condition
+    ("The MG2 will be completed with Nadia if a charge is authorised.", "special_measures", "missing"),
+    # an IDVA is a domestic abuse adviser, not an ISVA
+    ("Victim care: Nadia is supported by her IDVA from the local DA service.", "isva_referral", "missing"),
     # how he came to interview is no custody, bail or RUI status
     ("PLUMMER came in as a voluntary attender on 03/03/2025 and was interviewed with his solicitor present.", "suspect_status", "missing"),
     # what he sent or asked for is his conduct, not a request still awaiting a reply
