@@ -99,6 +99,13 @@ class ChecklistRules:
                 _require(decide.get("outstanding", "outstanding") in ("met", "outstanding"), w, "outstanding must be met or outstanding")
                 _require(isinstance(decide.get("reasons_close", True), bool), w, "reasons_close must be true or false")
                 _require(isinstance(decide.get("gaps_win", False), bool), w, "gaps_win must be true or false")
+                pend = decide.get("pending_from")
+                if pend is not None:
+                    _require(isinstance(pend, dict) and set(pend) <= {"labels", "subjects", "lead_words"}
+                             and all(x in labels for x in pend.get("labels", [])) and pend.get("labels")
+                             and set(pend.get("subjects", [])) <= {"suspect", "complainant", "witness"}
+                             and all(isinstance(x, str) for x in pend.get("lead_words", [])),
+                             w, "pending_from has known concept labels, subjects and lead_words")
                 for alt in decide.get("match", []):
                     extra = set(alt) - _ALT_KEYS
                     _require(not extra, w, f"unknown keys in a match: {sorted(extra)}")
@@ -483,7 +490,29 @@ class Checker:
             status, cited = "outstanding", outstanding
         else:
             status, cited = "missing", negative
+            pending = self._pending_from(dec["pending_from"]) if dec.get("pending_from") else []
+            if pending:
+                # not done yet, but the police have the work in hand ("consent was not covered;
+                # further interview booked 19/09 to put it to him")
+                status, cited = "outstanding", pending
         return self._result(it, status, cited)
+
+    def _pending_from(self, pend: dict) -> list[Match]:
+        """Police work still to come that would answer an item not yet met: findings of
+        `labels` that are outstanding, of `subjects` (or of nobody named), led by one of
+        `lead_words` ("further interview", "re-interview")."""
+        labels, subjects = set(pend["labels"]), set(pend.get("subjects", [])) | {"unknown"}
+        leads = tuple(w.lower() for w in pend.get("lead_words", []))
+        out = []
+        for f in self.t.findings:
+            if f.label not in labels or f.status != "outstanding" or f.subject not in subjects or f.doc_kind in self.rules.ignore_kinds:
+                continue
+            s = self.t.sentences[f.sentence]
+            before = s.text[:f.start - s.start].lower().rstrip()
+            if leads and not (before.endswith(leads) or f.text.lower().startswith(leads)):
+                continue
+            out.append(Match(s, "outstanding", False, self.doc_index.get(s.doc, 0), [f]))
+        return out
 
     def _result(self, it: dict, status: str, cited: list[Match] | list[Citation]) -> ItemResult:
         cites: list[Citation] = []
