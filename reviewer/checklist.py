@@ -840,8 +840,16 @@ class Checker:
                     found_cats.append((cats[f.label], f))
             if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"
                 asked = True
-            for f in fs:
-                if f.label in cats and heading and f.status != "not_done" and (cats[f.label], f) not in found_cats:
+                # unless what it heads says the material was not sought ("Third-party material
+                # and the complainant's phone" over "Her phone has not been requested")
+                below = [g for x in self.t.sentences[s.index + 1:s.index + 1 + cfg["section_sentences"]] if x.doc == s.doc
+                         for g in self.t.in_sentence(x)]
+                refused = {g.label for g in below if g.status == "not_done" or _denied(g)}
+                fs_heading = [f for f in fs if f.label not in refused]
+            else:
+                fs_heading = []
+            for f in fs_heading:
+                if f.label in cats and f.status != "not_done" and (cats[f.label], f) not in found_cats:
                     found_cats.append((cats[f.label], f))
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
@@ -853,7 +861,7 @@ class Checker:
                         found_cats.append(("complainant_device", f))
                     elif "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
                             and _owned(s.text, f.start - s.start, f.end - s.start) and (
-                            heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs)):
+                            f in fs_heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs)):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
                 whole = s.doc_kind in cfg["request_kinds"] or cat == "complainant_device" and s.doc in victim_notices

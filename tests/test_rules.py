@@ -301,6 +301,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
      "Follow-up interview with his solicitor booked for 14/05/2025.", "consent_steps_explored", "outstanding"),
     ("PLUMMER was interviewed on 03/03/2025 and denied it. He was never asked how he knew Nadia was agreeing.",
      "consent_steps_explored", "missing"),
+    # a heading over a section that says the phone was not sought is no request for it
+    ("7. THIRD PARTY MATERIAL AND THE COMPLAINANT'S PHONE\nNadia's phone has not been requested: the chat is on his handset."
+     "\nNo medical or counselling records are sought.", "complainant_device_lawful", "not_applicable"),
     # what will be done if he is charged is done only on that condition
     ("The MG2 will be completed with Nadia if a charge is authorised.", "special_measures", "missing"),
     # an IDVA is a domestic abuse adviser, not an ISVA
