@@ -85,6 +85,7 @@ class ChecklistRules:
         _require(isinstance(items, list), where, "needs an 'items' list")
         ids = [i.get("item") for i in items]
         self.record_patterns: dict[str, tuple[re.Pattern, re.Pattern]] = {}
+        self.record_deflections: dict[str, re.Pattern] = {}
         _require(ids == CHECKLIST_ITEMS, where, f"items must be exactly the contract's 33 ids in order; got {ids}")
         for it in items:
             w = f"{where}: item {it['item']}"
@@ -120,10 +121,12 @@ class ChecklistRules:
                     for label in decide.get(key, []):
                         _require(label in labels, w, f"unknown concept label {label}")
                 try:
+                    if decide.get("deflections"):
+                        self.record_deflections[it["item"]] = re.compile(decide["deflections"], re.I)
                     self.record_patterns[it["item"]] = (re.compile(decide["list_line"]), re.compile(decide["status_words"], re.I),
                                                         re.compile(decide.get("list_title") or "(?!)", re.I))
                 except (KeyError, re.error, TypeError) as e:
-                    raise RulesError(f"{w}: bad list_line, status_words or list_title pattern ({e})") from None
+                    raise RulesError(f"{w}: bad list_line, status_words, list_title or deflections pattern ({e})") from None
                 for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
                     _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
             if decide["rule"] == "action_plan_responded":
@@ -753,6 +756,13 @@ class Checker:
                     intros.append(Match(s, "obtained", False, 0, heads))
         if pending:
             return self._result(it, "missing", pending)
+        # "All reasonable enquiries complete", "see the log", "main ones done": the record is
+        # pointed at, not given
+        deflect = self.rules.record_deflections.get(it["item"])
+        pointed = [Match(s, "not_done", False, 0, []) for s in sents
+                   if deflect and s.doc_kind not in skip and deflect.search(s.text)] if deflect else []
+        if pointed:
+            return self._result(it, "missing", pointed)
         if len(items) >= dec["min_items"] and done >= dec["min_done"]:
             return self._result(it, "met", items)
         if intros:

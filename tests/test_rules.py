@@ -301,6 +301,11 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
      "Follow-up interview with his solicitor booked for 14/05/2025.", "consent_steps_explored", "outstanding"),
     ("PLUMMER was interviewed on 03/03/2025 and denied it. He was never asked how he knew Nadia was agreeing.",
      "consent_steps_explored", "missing"),
+    # a record of the lines of enquiry pointed at, not given, is not recorded
+    ("Enquiries:\n- CCTV Bridge St - viewed, nil.\n- PNC - no trace.\n- Taxi firm - records requested, awaited.\n"
+     "Everything else is on the system.", "rloe_recorded", "missing"),
+    ("Enquiries:\n- CCTV Bridge St - viewed, nil.\n- PNC - no trace.\n- Taxi firm - records requested, awaited.",
+     "rloe_recorded", "met"),
     # a heading over a section that says the phone was not sought is no request for it
     ("7. THIRD PARTY MATERIAL AND THE COMPLAINANT'S PHONE\nNadia's phone has not been requested: the chat is on his handset."
      "\nNo medical or counselling records are sought.", "complainant_device_lawful", "not_applicable"),

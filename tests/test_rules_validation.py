@@ -99,7 +99,7 @@ def test_checklist_must_hold_the_contract_items_in_order():
             ChecklistRules(bad, "checklist.json", labels)
     rloe = CHECKLIST_ITEMS.index("rloe_recorded")
     for key, value, message in (("list_line", "([", "list_line"), ("labels", ["NO_SUCH_LABEL"], "NO_SUCH_LABEL"),
-                                ("min_items", "three", "min_items")):
+                                ("min_items", "three", "min_items"), ("deflections", "(see", "deflections")):
         bad = json.loads(json.dumps(data))
         bad["items"][rloe]["decide"][key] = value
         with pytest.raises(RulesError, match=message):
