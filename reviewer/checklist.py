@@ -498,6 +498,7 @@ class Checker:
                 # not done yet, but the police have the work in hand ("consent was not covered;
                 # further interview booked 19/09 to put it to him")
                 status, cited = "outstanding", pending
+                self.matches[it["item"]] = matches + pending
         return self._result(it, status, cited)
 
     def _pending_from(self, pend: dict) -> list[Match]:

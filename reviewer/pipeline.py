@@ -768,6 +768,7 @@ class Context(RuleFile):
                 self.matcher.add(f"M{k}", [self.nlp.make_doc(m["literal"])])
         self._bar_id = self.nlp.vocab.strings.add("|")
         self._if_ids = {self.nlp.vocab.strings.add(w) for w in ("if", "unless", "should")}
+        self._had_id, self._would_id = self.nlp.vocab.strings.add("had"), self.nlp.vocab.strings.add("would")
         fi = data.get("future_conditions", {})
         self._future_if = ({w.lower() for w in fi.get("future", [])}, {w.lower() for w in fi.get("conditions", [])}) if fi else None
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
@@ -843,12 +844,15 @@ class Context(RuleFile):
         kept = [m for m in kept if m[2]["category"] != "PSEUDO" and not inside(m)]
         # spans without modifiers keep the extension defaults (obtained, no modifiers)
         text = doc_text(doc)
-        if not kept and "?" not in text and ">" not in text and not any(rx.search(text) for rx, _ in self._boxes):
+        if not kept and "?" not in text and ">" not in text and not any(rx.search(text) for rx, _ in self._boxes) \
+                and not (self._would_id in lowers and self._had_id in lowers):
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
+        bounds_of: dict[int, int] = {}
         for sent_start, sent_end in _bounds(doc):
             sent_of[sent_start:sent_end] = [sent_start] * (sent_end - sent_start)
+            bounds_of[sent_start] = sent_end
         sent_of[len(doc)] = -1
         by_sent: dict[int, list[tuple]] = {}
         for m in kept:
@@ -932,7 +936,10 @@ class Context(RuleFile):
                     found.append((dist, rule, start, end))
             # a sentence that opens with a condition ("If he is traced and agrees to attend,
             # he will be invited in for interview") is conditional throughout
-            if lowers[here] in self._if_ids and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
+            # so is one that opens "Had ..." and says what "would" have happened ("Had she been
+            # arrested her phone would have been seized")
+            if (lowers[here] in self._if_ids or lowers[here] == self._had_id and self._would_id in lowers[here:bounds_of[here]]) \
+                    and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
                 found.append((99, _OPENING_IF, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)

@@ -296,6 +296,8 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("House to house = n/d.", "independent_corroboration", "missing"),
     # 'nothing recorded' after checks is their nil result, after anything else a denial
     ("Local and force intel checks - nothing recorded.", "suspect_intelligence", "met"),
+    # what would have happened had something else been so did not happen
+    ("Had PLUMMER been arrested, his phone would have been seized.", "suspect_devices", "missing"),
     # a question not yet put, with a further interview planned to put it, is outstanding
     ("PLUMMER was interviewed on 03/03/2025 and denied it. He was never asked how he knew Nadia was agreeing.\n"
      "Follow-up interview with his solicitor booked for 14/05/2025.", "consent_steps_explored", "outstanding"),
