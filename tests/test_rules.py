@@ -914,6 +914,10 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ("Reported to police\n15/03/2025 at 09:05, 101 call.", "reported", "2025-03-15"),
     ("Q2. When was it reported?\nSunday 15 June 2025 at 19:10, by her mother.", "reported", "2025-06-15"),
     ("Rep: 03.02.25 - IP attended the front counter with a friend.", "reported", "2025-02-03"),
+    # the offence by its abbreviations and its night, without the word 'offence'
+    ("Off: 19/04/24 approx 23:40 - Tanyard Lane car park.", "offence", "2024-04-19"),
+    ("Date/time   Fri 6th Sept 2024, between 2300 and 0100hrs", "offence", "2024-09-06"),
+    ("He woke in the early hours of Sun 09/03/25 to find PLUMMER on top of him.", "offence", "2025-03-09"),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     assert_date(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n", field, expected)
