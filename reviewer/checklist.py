@@ -862,6 +862,7 @@ class Checker:
             for f in fs_heading:
                 if f.label in cats and f.status != "not_done" and (cats[f.label], f) not in found_cats:
                     found_cats.append((cats[f.label], f))
+            devices = [g for g in fs if g.label == "DEVICE"]
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
@@ -872,7 +873,8 @@ class Checker:
                         found_cats.append(("complainant_device", f))
                     elif "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
                             and _owned(s.text, f.start - s.start, f.end - s.start) and (
-                            f in fs_heading or any(g.label in cfg["device_action"] and g.status != "not_done" for g in fs)):
+                            f in fs_heading or any(g.label in cfg["device_action"] and g.status != "not_done"
+                                                   and _acts_on(g, f, devices) for g in fs)):
                         found_cats.append(("complainant_device", f))
             for cat, f in found_cats:
                 whole = s.doc_kind in cfg["request_kinds"] or cat == "complainant_device" and s.doc in victim_notices
@@ -1039,6 +1041,23 @@ _BULLET_START = re.compile(r"^\s*(?:[•·▪●◦‣\-–*]|\(?\d{1,2}[.)]|\(?
 
 _POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|complainant|victim|vic)s?['’]?)\s+(?:own\s+|personal\s+|mobile\s+|work\s+|new\s+|old\s+)?$", re.I)
 _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|owned by)\s+(?:the\s+)?\w+", re.I)
+
+
+_ACTION_REACH = 60  # characters between a device and what is done to it
+_LISTED_WITH = 8  # characters between two devices listed together ("phone and tablet")
+
+
+def _gap(a: Finding, b: Finding) -> int:
+    return max(a.start - b.end, b.start - a.end, 0)
+
+
+def _acts_on(action: Finding, device: Finding, devices: list[Finding]) -> bool:
+    """Whether ACTION (a download, a seizure, a request) is done to DEVICE: it is close to it,
+    and no other device in the sentence is closer ("his phone download and Priya's account"),
+    save one listed with it ("IP phone + iPad - seized", "her phone and tablet")."""
+    d = _gap(action, device)
+    return d <= _ACTION_REACH and all(_gap(action, o) >= d for o in devices
+                                      if o is not device and _gap(o, device) > _LISTED_WITH)
 
 
 def _denied(f: Finding) -> bool:

@@ -298,6 +298,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Local and force intel checks - nothing recorded.", "suspect_intelligence", "met"),
     # a video interview she did not want, with her written statement taken instead, is declined, not awaited
     ("Nadia didn't want to do a video interview - she wanted it written down, so an MG11 was taken 05/03.", "abe_interview", "met"),
+    # a download of his phone named beside her account is no request for her phone
+    ("The call data, his phone download and Nadia's phone bill all show no contact between them before 9 March.",
+     "complainant_device_lawful", "not_applicable"),
     # what would have happened had something else been so did not happen
     ("Had PLUMMER been arrested, his phone would have been seized.", "suspect_devices", "missing"),
     # a question not yet put, with a further interview planned to put it, is outstanding
