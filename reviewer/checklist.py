@@ -876,6 +876,11 @@ class Checker:
                             f in fs_heading or any(g.label in cfg["device_action"] and g.status != "not_done"
                                                    and _acts_on(g, f, devices) for g in fs)):
                         found_cats.append(("complainant_device", f))
+            # records named as part of another request ("her medical records, in particular any
+            # counselling referrals") are what that request covers, not a request of their own
+            found_cats = [(cat, f) for cat, f in found_cats
+                          if not any(c != cat and g.end <= f.start and _PART_OF.search(s.text[g.end - s.start:f.start - s.start])
+                                     for c, g in found_cats)]
             for cat, f in found_cats:
                 whole = s.doc_kind in cfg["request_kinds"] or cat == "complainant_device" and s.doc in victim_notices
                 ctx_sents = [x for x in self.t.sentences if x.doc == s.doc] if whole else self._request_context(s, cats, cfg)
@@ -1043,6 +1048,7 @@ _POSSESSOR_BEFORE = re.compile(r"(?:['’]s|\b(?:her|his|their|hers)|\b(?:IP|com
 _POSSESSOR_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:of|belonging to|used by|owned by)\s+(?:the\s+)?\w+", re.I)
 
 
+_PART_OF = re.compile(r"\b(?:including|includes|include|in particular|particularly|such as|incl|especially|namely|e\.g)\b", re.I)
 _ACTION_REACH = 60  # characters between a device and what is done to it
 _LISTED_WITH = 8  # characters between two devices listed together ("phone and tablet")
 

@@ -301,6 +301,10 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # a download of his phone named beside her account is no request for her phone
     ("The call data, his phone download and Nadia's phone bill all show no contact between them before 9 March.",
      "complainant_device_lawful", "not_applicable"),
+    # counselling named as part of the GP records asked for is no counselling request of its own
+    ("Letter to Dr Okafor, Brook Lane Surgery, 04/03/2025: please provide Nadia's GP records for March 2025, "
+     "in particular any counselling referral made after 2 March, as they bear on her account of that week.",
+     "counselling_threshold", "not_applicable"),
     # what would have happened had something else been so did not happen
     ("Had PLUMMER been arrested, his phone would have been seized.", "suspect_devices", "missing"),
     # a question not yet put, with a further interview planned to put it, is outstanding
