@@ -849,7 +849,9 @@ class Checker:
                 if (asked or spoken_of) and f.label in cats and f.status != "not_done" and not f.nil \
                         and f.subject in ("complainant", "unknown") and not _denied(f):
                     found_cats.append((cats[f.label], f))
-            if heading:  # a section about a request: "Complainant's phone", "Request 2 - GP records"
+            # a section about a request ("Complainant's phone", "Request 2 - GP records"); a form's
+            # question ("Complainant's phone?") asks, it does not request
+            if heading and not s.text.rstrip().endswith("?"):
                 asked = True
                 # unless what it heads says the material was not sought ("Third-party material
                 # and the complainant's phone" over "Her phone has not been requested")

@@ -305,6 +305,8 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Letter to Dr Okafor, Brook Lane Surgery, 04/03/2025: please provide Nadia's GP records for March 2025, "
      "in particular any counselling referral made after 2 March, as they bear on her account of that week.",
      "counselling_threshold", "not_applicable"),
+    # a form's question about the phone asks; it requests nothing
+    ("Q7. Complainant's mobile phone?\nA. Not needed - the chat is on his handset.", "complainant_device_lawful", "not_applicable"),
     # what would have happened had something else been so did not happen
     ("Had PLUMMER been arrested, his phone would have been seized.", "suspect_devices", "missing"),
     # a question not yet put, with a further interview planned to put it, is outstanding
