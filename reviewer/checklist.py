@@ -84,8 +84,7 @@ class ChecklistRules:
         items = data.get("items")
         _require(isinstance(items, list), where, "needs an 'items' list")
         ids = [i.get("item") for i in items]
-        self.record_patterns: dict[str, tuple[re.Pattern, re.Pattern]] = {}
-        self.record_deflections: dict[str, re.Pattern] = {}
+        self.record_patterns: dict[str, tuple[re.Pattern, ...]] = {}
         _require(ids == CHECKLIST_ITEMS, where, f"items must be exactly the contract's 33 ids in order; got {ids}")
         for it in items:
             w = f"{where}: item {it['item']}"
@@ -121,10 +120,9 @@ class ChecklistRules:
                     for label in decide.get(key, []):
                         _require(label in labels, w, f"unknown concept label {label}")
                 try:
-                    if decide.get("deflections"):
-                        self.record_deflections[it["item"]] = re.compile(decide["deflections"], re.I)
                     self.record_patterns[it["item"]] = (re.compile(decide["list_line"]), re.compile(decide["status_words"], re.I),
-                                                        re.compile(decide.get("list_title") or "(?!)", re.I))
+                                                        re.compile(decide.get("list_title") or "(?!)", re.I),
+                                                        re.compile(decide.get("deflections") or "(?!)", re.I))
                 except (KeyError, re.error, TypeError) as e:
                     raise RulesError(f"{w}: bad list_line, status_words, list_title or deflections pattern ({e})") from None
                 for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
@@ -721,7 +719,7 @@ class Checker:
         enquiries with a status. A record said to be still to come ("RLOE - TBC after CPS
         advice") is no record. Prose that merely mentions "lines of enquiry" is not enough."""
         dec = it["decide"]
-        list_line, status_words, list_title = self.rules.record_patterns[it["item"]]
+        list_line, status_words, list_title, deflect = self.rules.record_patterns[it["item"]]
         labels, intro = set(dec["labels"]), set(dec["intro_labels"])
         skip = set(dec.get("skip_kinds", [])) | self.rules.ignore_kinds
         sents = self.t.sentences
@@ -757,11 +755,9 @@ class Checker:
                     intros.append(Match(s, "obtained", False, 0, heads))
         if pending:
             return self._result(it, "missing", pending)
-        # "All reasonable enquiries complete", "see the log", "main ones done": the record is
+        # "See log p2", "Everything else is on the system", "No other RLOE": the record is
         # pointed at, not given
-        deflect = self.rules.record_deflections.get(it["item"])
-        pointed = [Match(s, "not_done", False, 0, []) for s in sents
-                   if deflect and s.doc_kind not in skip and deflect.search(s.text)] if deflect else []
+        pointed = [Match(s, "not_done", False, 0, []) for s in sents if s.doc_kind not in skip and deflect.search(s.text)]
         if pointed:
             return self._result(it, "missing", pointed)
         if len(items) >= dec["min_items"] and done >= dec["min_done"]:

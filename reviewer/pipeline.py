@@ -643,13 +643,13 @@ _BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 
 _CHOICE_WORDS = 4
+_OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
 
 
 def _exclusive(a: dict, b: dict) -> bool:
     """Whether two modifiers can never act on the same span: one acts only on labels the
     other leaves alone."""
     return any(x.get("labels") and set(x["labels"]) <= set(y.get("not_labels", ())) for x, y in ((a, b), (b, a)))
-_OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
 
 
 class _Form:
@@ -849,10 +849,14 @@ class Context(RuleFile):
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
-        bounds_of: dict[int, int] = {}
+        # sentences that open with a condition ("If he is traced ...", "Had she been arrested
+        # her phone would have been seized"): conditional throughout
+        conditional: set[int] = set()
         for sent_start, sent_end in _bounds(doc):
             sent_of[sent_start:sent_end] = [sent_start] * (sent_end - sent_start)
-            bounds_of[sent_start] = sent_end
+            first = lowers[sent_start]
+            if first in self._if_ids or first == self._had_id and self._would_id in lowers[sent_start:sent_end]:
+                conditional.add(sent_start)
         sent_of[len(doc)] = -1
         by_sent: dict[int, list[tuple]] = {}
         for m in kept:
@@ -894,6 +898,11 @@ class Context(RuleFile):
         verdicts: dict[tuple[int, int, str], tuple] = {}
         doc._.context = verdicts
         form = _Form(text, self._boxes) if self._boxes else None
+
+        def described(d: int, rule: dict, a: int, b: int) -> dict:  # a modifier as findings carry it
+            return {"category": rule["category"], "literal": rule["literal"], "text": text[idx[a]:ends[b - 1]],
+                    "start": idx[a], "end": ends[b - 1], "distance": d}
+
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
@@ -934,12 +943,7 @@ class Context(RuleFile):
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
-            # a sentence that opens with a condition ("If he is traced and agrees to attend,
-            # he will be invited in for interview") is conditional throughout
-            # so is one that opens "Had ..." and says what "would" have happened ("Had she been
-            # arrested her phone would have been seized")
-            if (lowers[here] in self._if_ids or lowers[here] == self._had_id and self._would_id in lowers[here:bounds_of[here]]) \
-                    and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
+            if here in conditional and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
                 found.append((99, _OPENING_IF, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)
@@ -968,11 +972,7 @@ class Context(RuleFile):
             if not found:
                 continue
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
-            mods = [
-                {"category": r["category"], "literal": r["literal"], "text": text[idx[a]:ends[b - 1]],
-                 "start": idx[a], "end": ends[b - 1], "distance": d}
-                for d, r, a, b in found
-            ]
+            mods = [described(d, r, a, b) for d, r, a, b in found]
             cats = [r["category"] for _, r, _, _ in found]
             if "HYPOTHETICAL" in cats:
                 chosen = "HYPOTHETICAL"
@@ -989,8 +989,7 @@ class Context(RuleFile):
                                  and r["literal"].lower() in conditions and a >= s_end), None)
                     if cond and decider["literal"].lower() in future:
                         chosen = "HYPOTHETICAL"
-                        mods.append({"category": "HYPOTHETICAL", "literal": cond[2]["literal"], "text": text[idx[cond[0]]:ends[cond[1] - 1]],
-                                     "start": idx[cond[0]], "end": ends[cond[1] - 1], "distance": cond[0] - s_end})
+                        mods.append(described(cond[0] - s_end, cond[2], cond[0], cond[1]))
             verdicts[(s_start, s_end, s.label_)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
                 else ("obtained", False, mods)
         doc.spans[self.spans_key] = targets
