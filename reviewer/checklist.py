@@ -296,7 +296,8 @@ class Checker:
             # written under it is
             heading = heading_like(s.text, bullets=False)
             bare = skip_headings and not any(f.modifiers for f in own) and (
-                len(s.text.split()) <= 4 and ":" not in s.text or heading and not s.text.strip().endswith(":"))
+                len(s.text.split()) <= 4 and ":" not in s.text and not _short_statement(s.text)
+                or heading and not s.text.strip().endswith(":"))
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -1079,6 +1080,17 @@ def _owned(text: str, a: int, b: int) -> bool:
     handset", "the phone belonging to the IP"), not merely near a party's name ("chat with
     the complainant deleted on the handset")."""
     return bool(_POSSESSOR_BEFORE.search(text[max(0, a - 40):a]) or _POSSESSOR_AFTER.match(text[b:b + 40]))
+
+
+_NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\s")
+_LABEL_VALUE = re.compile(r"\s[-\u2013]\s")
+
+
+def _short_statement(text: str) -> bool:
+    """A few words ending in a full stop ("Susp denies.", "IP ABE 05/02/25.") say something
+    happened; a numbered heading ("5.3 Intelligence.") or a label with its value ("SARC -
+    n/a.") does not on its own."""
+    return text.rstrip().endswith(".") and not _NUMBERED.match(text) and not _LABEL_VALUE.search(text)
 
 
 def _is_heading(text: str) -> bool:

@@ -386,8 +386,8 @@ def validate_concepts(data: dict, where: str) -> None:
         _require(isinstance(spec, dict), w, "must be an object")
         unknown = set(spec) - {"description", "phrases", "patterns", "templates", "evidence_label", "subject", "within_excluded"}
         _require(all(x in labels for x in spec.get("within_excluded", [])), w, "within_excluded names unknown labels")
-        _require(spec.get("subject", "nearest") in ("nearest", "agent", "suspect_named"), w,
-                 "subject must be 'nearest', 'agent' or 'suspect_named'")
+        _require(spec.get("subject", "nearest") in ("nearest", "agent", "speaker", "suspect_named", "possessive"), w,
+                 "subject must be 'nearest', 'agent', 'speaker', 'suspect_named' or 'possessive'")
         _require(not unknown, w, f"unknown keys {sorted(unknown)}")
         phrases = spec.get("phrases", [])
         patterns = spec.get("patterns", [])
@@ -428,6 +428,9 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(roles, dict) and set(roles) <= {"suspect", "complainant", "witness"}, where, "roles must map suspect/complainant/witness to word lists")
     _require(isinstance(data.get("terminators"), list), where, "needs a 'terminators' list")
     _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
+    reported = data.get("reported_content", [])
+    _require(isinstance(reported, list) and all(isinstance(r, str) and len(r.split()) == 2 for r in reported), where,
+             "'reported_content' must list two-word phrases ('claim that')")
     for cell, cat in data.get("row_status", {}).items():
         _require(cat in _CATEGORIES, where, f"row_status {cell!r}: category must be one of {sorted(_CATEGORIES)}")
     sections = data.get("section_status", {})
@@ -772,6 +775,8 @@ class Context(RuleFile):
         fi = data.get("future_conditions", {})
         self._future_if = ({w.lower() for w in fi.get("future", [])}, {w.lower() for w in fi.get("conditions", [])}) if fi else None
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
+        self._comma_id, self._not_id = self.nlp.vocab.strings.add(","), self.nlp.vocab.strings.add("not")
+        self._contrast_ids = {self.nlp.vocab.strings.add(w) for w in ("a", "an", "the", "just", "only", "merely", "simply", "because", "his", "her")}
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
         self._label_ids = {self._colon_id} | {self.nlp.vocab.strings.add(x) for x in ("-", "–", "—", "=", "->")}
@@ -788,6 +793,9 @@ class Context(RuleFile):
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
         self._scope_term_ids = self._term_ids | {self.nlp.vocab.strings.add(t.lower()) for t in data.get("scope_terminators", [])}
+        # what a claim says ("to test his claim that he was never alone") is his words, not
+        # the status of the work that tests it: no modifier reaches across its opening word
+        self._reported = {tuple(self.nlp.vocab.strings.add(w) for w in r.lower().split()) for r in data.get("reported_content", [])}
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
@@ -797,6 +805,11 @@ class Context(RuleFile):
         doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
         scope_ids = self._scope_term_ids
         term = [x in scope_ids for x in lowers]
+        opens = set()  # where a claim's words begin
+        if self._reported:
+            opens = {i for i in range(1, len(lowers)) if (lowers[i - 1], lowers[i]) in self._reported}
+            for i in opens:
+                term[i] = True
         roles = []
         # of overlapping role words the longest wins: "other potential complainants" are
         # witnesses, not the complainant
@@ -938,7 +951,11 @@ class Context(RuleFile):
                 if direction in ("backward", "bidirectional") and s_end <= start:
                     # looking back, a mention of a party in between starts another clause's subject
                     crosses_role = any(s_end <= r < start for r in role_at)
-                    if start - s_end <= scope and not any(term[s_end:start]) and not crosses_role:
+                    # ", not a chance meeting" sets something else against what came before
+                    contrast = rule["category"] == "NEGATED" and start > 0 and orth[start - 1] == self._comma_id \
+                        and lowers[start] == self._not_id and end < len(doc) and lowers[end] in self._contrast_ids
+                    if start - s_end <= scope and not any(term[s_end:start]) and not crosses_role \
+                            and s_end - 1 not in opens and not contrast:
                         d = start - s_end
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:

@@ -108,10 +108,15 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         name_re = re.compile(r"\b(%s)\b" % "|".join(re.escape(n) for n, _ in sorted(names, key=lambda x: -len(x[0]))), re.I)
         name_role = {n.lower(): role for n, role in names}
     concepts = nlp.get_pipe("concepts").data.get("labels", {}) if "concepts" in nlp.pipe_names else {}
-    agent_labels = {label for label, spec in concepts.items() if spec.get("subject") == "agent"}
+    agent_labels = {label for label, spec in concepts.items() if spec.get("subject") in ("agent", "speaker")}
+    # what a speaker says names parties of its own ("Admits IP came round"): never the speaker
+    speaker_labels = {label for label, spec in concepts.items() if spec.get("subject") == "speaker"}
     # research on a person is about the suspect when he is named in its clause, wherever
     # ("PND + local intel: 1998 allegation by another boy (Witness B) re EVANS")
     named_labels = {label for label, spec in concepts.items() if spec.get("subject") == "suspect_named"}
+    # an account is whoever's possessive it carries ("check his claim that she ...")
+    possessive_labels = {label for label, spec in concepts.items() if spec.get("subject") == "possessive"}
+    his_default = "suspect" if "he" not in parties.pronouns else None
     strings = nlp.vocab.strings
     pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
     first_person = {strings.add(w) for w in _FIRST_PERSON}
@@ -175,8 +180,12 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 j += 1
                 clause = bisect.bisect_right(clause_cuts, sp.start)
                 label = sp.label_
-                subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
-                                        label in named_labels)
+                subject, cue = None, None
+                if label in possessive_labels:
+                    subject, cue = _possessive(sp, sent_mentions, his_default)
+                if subject is None:
+                    subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
+                                            label in named_labels, his_default, label in speaker_labels)
                 status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
                 mods = list(mods or [])
                 sc, ec = sp.start_char, sp.end_char
@@ -344,8 +353,20 @@ _TIES = {"against", "of", "about", "re", "regarding", "concerning", "on", "by"}
 _OBJECT_FORMS = {"her", "him", "his", "hers", "them", "their", "theirs"}
 
 
+def _possessive(sp, mentions: list[tuple], his_default: str | None) -> tuple[str | None, str | None]:
+    """Whose account a span names by its own possessive ("test his claim that she was
+    fine"): a party named inside it, else an unmapped "his", the suspect's."""
+    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
+    if inside:
+        return inside[0][2], f"role word '{inside[0][3]}'"
+    if his_default and any(t.lower_ == "his" for t in sp):
+        return his_default, "'his' in it"
+    return None, None
+
+
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
-             agent: bool = False, suspect_named: bool = False) -> tuple[str, str]:
+             agent: bool = False, suspect_named: bool = False, he_default: str | None = None,
+             speaker: bool = False) -> tuple[str, str]:
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
 
@@ -358,16 +379,25 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
         # conduct ("X sent Y a message: 'sorry'") belongs to whoever does it: the first party
         # named in the clause before the span, not the nearest one; the suspect, if named
         # there by name at all ("After Ffion posted ..., ROWLANDS sent her ...: 'sorry'")
-        first = [m for m in mentions if clause_of(m[0]) == clause and m[1] <= sp.start]
+        # "her" and "him" are whom it was done to ("he took her passport"), never who did it;
+        # a possessive is whose thing it is ("the landlord's CCTV shows he ...")
+        first = [m for m in mentions if clause_of(m[0]) == clause and m[1] <= sp.start and m[3].lower() not in ("her", "him", "them")
+                 and not (m[1] < len(sp.doc) and sp.doc[m[1]].lower_ in ("'s", "’s"))]
         if first:
             m = next((m for m in first if m[2] == "suspect" and m[4]), first[0])
             return m[2], f"'{m[3]}' leads the clause"
+        if he_default:
+            # "From September he took her passport": a "he" the file never ties to a party
+            # opens the clause; in these files he is the suspect
+            lo = cuts[clause - 1] if clause > 0 else max(0, sp.start - _NEAR)
+            if any(t.lower_ == "he" for t in sp.doc[max(lo, sp.start - _NEAR):sp.start]):
+                return he_default, "'he' leads the clause"
         # with nobody named before it in its clause, a party named after it is what the conduct
         # or the account is about ("Denied taking her keys", "Denies spiking the IP's drink"),
         # not who did or gave it; only a subject right after it is ("Following the incident he
         # changed his number")
         doc = sp.doc
-        mentions = [m for m in mentions if m[0] < sp.end or (
+        mentions = [m for m in mentions if m[0] < sp.end or not speaker and (
             m[0] - sp.end <= 3 and m[3].lower() not in _OBJECT_FORMS and not (m[1] < len(doc) and doc[m[1]].lower_ in ("'s", "’s")))]
 
     # the nearest party named before the span in its clause is usually its agent or owner

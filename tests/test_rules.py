@@ -1095,3 +1095,31 @@ def test_purpose_is_a_reason(reviewer_instance, tmp_path):
                      "Nadia was in school that afternoon; she was told in writing what was asked for and why.\n")
     r = review_text(reviewer_instance, tmp_path, text)
     assert requests(r, "assessment") == [("education", "justified")], r.tpm_requests
+
+
+NONAMES = "OFFICER REPORT - RASSO early advice\n"
+
+
+@pytest.mark.parametrize("text,item,expected", [
+    # whose claim a test is about: the possessive in it, not a party named after it
+    (NONAMES + "The taxi driver was traced to test his version that she was laughing in the cab.\n", "suspect_account_tested", "met"),
+    (NONAMES + "Bar receipts obtained to check his account that she bought her own drinks.\n", "suspect_account_tested", "met"),
+    # what a claim says is no negation or request of the enquiry that tests it
+    (NONAMES + "The shift rota was obtained to test his claim that it never happened on a weekday.\n", "suspect_account_tested", "met"),
+    # the parties named in the running text, not in a header
+    ("OIC update\nThe complainant Ffion LLOYD met the suspect Dylan MORGAN at the bus station. MORGAN bought her three double vodkas at the Feathers (till roll seized).\n", "pre_offence_conduct", "met"),
+    ("Case notes\n- Susp: Dylan \"Dyl\" MORGAN, 31.\n- IP: Ffion LLOYD, 19.\nDyl bought her three double vodkas at the Feathers (till roll seized).\n", "pre_offence_conduct", "met"),
+    # ", not a chance meeting" sets something else against what came before
+    (HEADER + "Our case is that the door camera shows him watching her all night, not a chance meeting at the rank.\n", "pre_offence_conduct", "met"),
+    # a "he" the file never ties to a party leads the clause of his conduct
+    (NONAMES + "The landlord's CCTV shows that he bought her four double vodkas in under an hour.\n", "pre_offence_conduct", "met"),
+    # a short sentence with a full stop says something happened
+    (HEADER + "Interview\n- Susp denies.\n", "suspect_account", "met"),
+])
+def test_session7_wording(reviewer_instance, tmp_path, text, item, expected):
+    assert_item(reviewer_instance, tmp_path, text, item, expected)
+
+
+def test_attending_is_no_request(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "Nadia attended counselling sessions at Bridge House in 2023.\n")
+    assert [t for t in r.tpm_requests if t["category"] == "counselling"] == [], r.tpm_requests

@@ -29,6 +29,7 @@ def edit_json(path, fn):
     (lambda d: d["labels"]["DEVICE"]["phrases"].append("phone"), "duplicate"),
     (lambda d: d["labels"]["PRE_CONDUCT"]["patterns"].append([{"LOWER": {"FOO": 1}}]), "rejected by spaCy"),
     (lambda d: d.pop("version"), "version"),
+    (lambda d: d["labels"]["CLAIM"].update(subject="owner"), "subject must be"),
 ])
 def test_broken_concepts_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
@@ -51,6 +52,7 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d["modifiers"].append({"literal": "texted", "category": "REQUESTED", "not_labels": "ACCOUNT"}), "not_labels must be a list"),
     (lambda d: d["form_boxes"].update(ticked="[x"), "form_boxes.ticked"),
     (lambda d: d["form_boxes"].update(circled="(o)"), "form_boxes"),
+    (lambda d: d.update(reported_content=["claim"]), "reported_content"),
 ])
 def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
