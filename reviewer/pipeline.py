@@ -642,6 +642,7 @@ _STATUS_OF = {"NEGATED": "not_done", "DECLINED": "declined", "HYPOTHETICAL": "hy
 _PRIORITY = ["NEGATED", "DECLINED", "OUTSTANDING", "NIL_RESULT", "COMPLETED"]
 # statuses that, in brackets, speak only of the list item before them ("(o/s)", "(done)");
 # a condition in brackets ("(when arrested)") still governs what follows
+_ANAPHORIC = {"NEGATED", "OUTSTANDING", "REQUESTED"}
 _BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 
@@ -775,6 +776,7 @@ class Context(RuleFile):
         fi = data.get("future_conditions", {})
         self._future_if = ({w.lower() for w in fi.get("future", [])}, {w.lower() for w in fi.get("conditions", [])}) if fi else None
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
+        self._anaphor_ids = {self.nlp.vocab.strings.add(w) for w in ("it", "this", "that", "them", "these", "they")}
         self._comma_id, self._not_id = self.nlp.vocab.strings.add(","), self.nlp.vocab.strings.add("not")
         self._contrast_ids = {self.nlp.vocab.strings.add(w) for w in ("a", "an", "the", "just", "only", "merely", "simply", "because", "his", "her")}
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
@@ -796,6 +798,18 @@ class Context(RuleFile):
         # what a claim says ("to test his claim that he was never alone") is his words, not
         # the status of the work that tests it: no modifier reaches across its opening word
         self._reported = {tuple(self.nlp.vocab.strings.add(w) for w in r.lower().split()) for r in data.get("reported_content", [])}
+
+    def _anaphoric(self, s_end: int, stop: int, lowers: list, target_starts: set, sent_mods) -> tuple | None:
+        """"Next door has a Ring doorbell but I haven't asked for it yet", "X has a camera;
+        this has not been checked": the clause after the span's own speaks of it by a pronoun
+        and names nothing of its own (asking is no thing), so its negation or pending status is the span's."""
+        cut = next((k for k in range(s_end, stop) if lowers[k] in self._term_ids), None)
+        if cut is None:
+            return None
+        end = next((k for k in range(cut + 1, stop) if lowers[k] in self._term_ids), stop)
+        if not any(lowers[k] in self._anaphor_ids for k in range(cut + 1, end)) or any(cut < k < end for k in target_starts):
+            return None
+        return next((m for m in sent_mods if cut < m[0] < end and m[2]["category"] in _ANAPHORIC), None)
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
@@ -865,7 +879,9 @@ class Context(RuleFile):
         # sentences that open with a condition ("If he is traced ...", "Had she been arrested
         # her phone would have been seized"): conditional throughout
         conditional: set[int] = set()
+        sent_stop: dict[int, int] = {}
         for sent_start, sent_end in _bounds(doc):
+            sent_stop[sent_start] = sent_end
             sent_of[sent_start:sent_end] = [sent_start] * (sent_end - sent_start)
             first = lowers[sent_start]
             if first in self._if_ids or first == self._had_id and self._would_id in lowers[sent_start:sent_end]:
@@ -916,6 +932,7 @@ class Context(RuleFile):
             return {"category": rule["category"], "literal": rule["literal"], "text": text[idx[a]:ends[b - 1]],
                     "start": idx[a], "end": ends[b - 1], "distance": d}
 
+        target_starts = {t.start for t in targets if t.label_ not in self.transparent}
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
@@ -960,6 +977,10 @@ class Context(RuleFile):
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
+            if not found:
+                back = self._anaphoric(s_end, sent_stop.get(here, s_end), lowers, target_starts, sent_mods)
+                if back:
+                    found.append((50, back[2], back[0], back[1]))
             if here in conditional and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
                 found.append((99, _OPENING_IF, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell

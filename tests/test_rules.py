@@ -1123,3 +1123,14 @@ def test_session7_wording(reviewer_instance, tmp_path, text, item, expected):
 def test_attending_is_no_request(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, HEADER + "Nadia attended counselling sessions at Bridge House in 2023.\n")
     assert [t for t in r.tpm_requests if t["category"] == "counselling"] == [], r.tpm_requests
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    # a later clause that speaks of it by a pronoun gives it its status
+    ("The corner shop has CCTV but we haven't requested it yet.", "missing"),
+    ("There is a Ring camera at number 12; this has not been looked at.", "missing"),
+    # a clause naming work of its own does not
+    ("The taxi rank CCTV was viewed and shows them together, but it does not cover the alley.", "met"),
+])
+def test_a_pronoun_carries_the_status_back(reviewer_instance, tmp_path, sentence, expected):
+    assert_item(reviewer_instance, tmp_path, HEADER + sentence + "\n", "independent_corroboration", expected)
