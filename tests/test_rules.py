@@ -1134,3 +1134,17 @@ def test_attending_is_no_request(reviewer_instance, tmp_path):
 ])
 def test_a_pronoun_carries_the_status_back(reviewer_instance, tmp_path, sentence, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + sentence + "\n", "independent_corroboration", expected)
+
+
+@pytest.mark.parametrize("sentence,item,expected", [
+    # a document waiting for someone's agreement is not yet done
+    ("DMD: drafted, to be agreed with the reviewing lawyer.", "disclosure_management_document", "outstanding"),
+    ("The DMD is written and is with the DI for sign-off.", "disclosure_management_document", "outstanding"),
+    # work put off with an excuse is not a line considered and closed
+    ("Intelligence checks have not been done yet as he is well known locally.", "suspect_intelligence", "missing"),
+    # an ISVA referral and the suspect's interview are owed whatever reason is given
+    ("No ISVA referral was made as she seemed to be coping well.", "isva_referral", "missing"),
+    ("The suspect has not been interviewed as he is working in Dubai.", "suspect_interview", "missing"),
+])
+def test_put_off_is_not_done(reviewer_instance, tmp_path, sentence, item, expected):
+    assert_item(reviewer_instance, tmp_path, HEADER + sentence + "\n", item, expected)
