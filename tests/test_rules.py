@@ -929,6 +929,12 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ("Off: 19/04/24 approx 23:40 - Tanyard Lane car park.", "offence", "2024-04-19"),
     ("Date/time   Fri 6th Sept 2024, between 2300 and 0100hrs", "offence", "2024-09-06"),
     ("He woke in the early hours of Sun 09/03/25 to find PLUMMER on top of him.", "offence", "2025-03-09"),
+    # a line of key dates in shorthand, a "When" box, a weekday before a date in the story
+    ("Key dates: off 03.04.25, rep 04.04.25, sub 02.05.25.", "offence", "2025-04-03"),
+    ("Key dates: off 03.04.25, rep 04.04.25, sub 02.05.25.", "reported", "2025-04-04"),
+    ("Key dates: off 03.04.25, rep 04.04.25, sub 02.05.25.", "submitted", "2025-05-02"),
+    ("When | late evening of Friday 4 April 2025, the Crown Inn car park", "offence", "2025-04-04"),
+    ("Nadia went to the Crown with two friends on Friday 4/4/25 and met PLUMMER at the bar.", "offence", "2025-04-04"),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     assert_date(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n", field, expected)
