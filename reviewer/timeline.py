@@ -191,12 +191,14 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             continue
         # the last e-mail of a thread sent to the CPS is the submission, and so is the "Date:"
         # line in the head of a report to the CPS
-        if not cps and ((s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or (
-                s.doc_kind in rules.header_kinds and nth < rules.header_sentences and rules.header_date.match(s.text))):
-            cite = DateCite("submitted", dates[0][2], where.page, where.index, where.start + dates[0][0], where.start + dates[0][1])
+        head = rules.header_date.search(s.text) if s.doc_kind in rules.header_kinds and nth < rules.header_sentences else None
+        if not cps and ((s.doc_kind == "EMAIL" and s.doc in to_cps and s.doc not in from_cps and rules.email_submitted.match(s.text)) or head):
+            # the date after the label ("Report by: DC 3361. Date: 21st July 2025.")
+            first = next((d for d in dates if head and where is s and d[0] >= head.start()), dates[0])
+            cite = DateCite("submitted", first[2], where.page, where.index, where.start + first[0], where.start + first[1])
             prev = best.get("submitted")
-            if prev is None or prev[0] > 1 or (prev[0] == 1 and cite.date > prev[1].date):
-                best["submitted"] = (1, cite)
+            if prev is None or prev[0] > 0 or (prev[0] == 0 and cite.date > prev[1].date):
+                best["submitted"] = (0, cite)
         low = _lower(s.text)
         for field, tiers in rules.fields.items():
             if cps and field not in rules.cps_fields:

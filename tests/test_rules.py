@@ -1141,3 +1141,14 @@ def test_session7_wording(reviewer_instance, tmp_path, text, item, expected):
 def test_attending_is_no_request(reviewer_instance, tmp_path):
     r = review_text(reviewer_instance, tmp_path, HEADER + "Nadia attended counselling sessions at Bridge House in 2023.\n")
     assert [t for t in r.tpm_requests if t["category"] == "counselling"] == [], r.tpm_requests
+
+
+@pytest.mark.parametrize("text", [
+    # the date in the head of this report is the submission, not the first request it recalls
+    "MG3A FURTHER REPORT TO CROWN PROSECUTOR\nSuspect: Gareth PLUMMER\nReport by: DC 4410 Amy FROST. Date: 21st July 2025.\n"
+    "Our first request for early advice was submitted to the CPS on 16/04/2025.\n",
+    "REPORT TO CPS - FURTHER SUBMISSION\nSuspect: Gareth PLUMMER\nDate of this report 21 July 2025\n"
+    "The file was first sent to the CPS on 16 April 2025 and advice came back in May.\n",
+])
+def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
+    assert_date(reviewer_instance, tmp_path, text, "submitted", "2025-07-21")
