@@ -578,7 +578,16 @@ class Checker:
                 (timed if self._dated(s, labels) else untimed).append(m)
             untimed = untimed[:1]
         if not any_out:
-            return self._result(it, "not_applicable", [])
+            # nothing pending by name, but work given a target date ("statement of the door
+            # supervisor by video link, target 11/04/2025") is work still to come, timetabled
+            sub = self.timeline.get("submitted")
+            timed = [Match(self.t.sentences[f.sentence], "outstanding", False, self.doc_index.get(f.doc, 0), [f])
+                     for f in self.t.findings if sub and f.label in labels and f.status not in ("not_done", "hypothetical")
+                     and f.doc_kind not in skip_kinds and not heading_like(self.t.sentences[f.sentence].text, bullets=False)
+                     and any(d.isoformat() > sub for _, _, d in find_dates(self.t.sentences[f.sentence].text))]
+            if not timed:
+                return self._result(it, "not_applicable", [])
+            return self._result(it, "met", timed[:1])
         if untimed:
             return self._result(it, "missing", untimed)
         return self._result(it, "met", timed)

@@ -1133,6 +1133,8 @@ NONAMES = "OFFICER REPORT - RASSO early advice\n"
     # an ISVA referral and the suspect's interview are owed whatever reason is given
     (HEADER + "No ISVA referral was made as she seemed to be coping well.\n", "isva_referral", "missing"),
     (HEADER + "The suspect has not been interviewed as he is working in Dubai.\n", "suspect_interview", "missing"),
+    # work given a target date after the submission is timetabled work still to come
+    (HEADER + "Date of submission: 01/04/2025\nThe door supervisor will give his statement by video link; target 11/04/2025.\n", "outstanding_timetabled", "met"),
 ])
 def test_session7_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
