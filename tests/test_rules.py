@@ -1089,6 +1089,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Messages between the complainant and her sister were examined on the sister's handset.", []),
     ("Nadia OKONJO's phone was examined under a DPN limited to the night in question.", ["complainant_device"]),
     ("The phone belonging to the complainant was examined under a DPN.", ["complainant_device"]),
+    # holders as officers write them, and asking with a word between
+    ("We have also asked Northfold Childrens Services for the 2015 referral only, as Nadia says she told a social worker then.", ["social_care"]),
+    ("The Minor Injuries Unit at Castlegate was asked for the triage note of 4 May only, as it records the bruising.", ["medical"]),
+    ("Request sent to the academy for Nadia's CPOMS entries for May 2024 only, to see whether she told staff.", ["education"]),
 ])
 def test_requests_found(reviewer_instance, tmp_path, text, categories):
     r = review_text(reviewer_instance, tmp_path, HEADER + text + "\n")
