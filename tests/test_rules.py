@@ -828,6 +828,9 @@ def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, 
     ('I have applied for her medical records to see if there is anything relevant.', 'medical', False, False, False, 'speculative'),
     ('Her employer was contacted for her sickness record. This is necessary to corroborate her account that she was off work with injuries in the week after the offence. Only the period 1 to 14 June 2024 has been requested. She has not yet been told about this request.', 'employer', True, True, False, 'justified'),
     ("Children's Services have been asked for their file on the family, for background and home life.", 'social_care', False, False, False, 'speculative'),
+    # asking for everything is a want of limits, not of a reason; looking for other allegations is a trawl
+    ("Northfold Children's Services were asked for all records they hold on Nadia, to find out whether the school referred her in 2012.", 'social_care', True, False, False, 'needs_justification'),
+    ("A letter went to the academy asking for her school records to see if she ever made allegations against anyone else.", 'education', False, False, False, 'speculative'),
 ])
 def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, category, reason, scope, notified, assessment):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
