@@ -648,6 +648,7 @@ _BRACKETED = {"OUTSTANDING", "COMPLETED", "NIL_RESULT", "REQUESTED", "NEGATED"}
 
 _CHOICE_WORDS = 4
 _OPENING_IF = {"category": "HYPOTHETICAL", "literal": "a sentence opening with a condition"}
+_OPENING_HAD = {"category": "NEGATED", "literal": "a sentence saying what would have happened had something been so"}
 
 
 def _exclusive(a: dict, b: dict) -> bool:
@@ -876,16 +877,20 @@ class Context(RuleFile):
             doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
-        # sentences that open with a condition ("If he is traced ...", "Had she been arrested
-        # her phone would have been seized"): conditional throughout
+        # sentences that open with a condition ("If he is traced ..."): conditional throughout;
+        # with a condition contrary to fact ("Had she been arrested her phone would have been
+        # seized"): what they speak of was not done
         conditional: set[int] = set()
+        counterfactual: set[int] = set()  # "Had her phone been needed, a DPN would have been served": it was not
         sent_stop: dict[int, int] = {}
         for sent_start, sent_end in _bounds(doc):
             sent_stop[sent_start] = sent_end
             sent_of[sent_start:sent_end] = [sent_start] * (sent_end - sent_start)
             first = lowers[sent_start]
-            if first in self._if_ids or first == self._had_id and self._would_id in lowers[sent_start:sent_end]:
+            if first in self._if_ids:
                 conditional.add(sent_start)
+            elif first == self._had_id and self._would_id in lowers[sent_start:sent_end]:
+                counterfactual.add(sent_start)
         sent_of[len(doc)] = -1
         by_sent: dict[int, list[tuple]] = {}
         for m in kept:
@@ -983,6 +988,8 @@ class Context(RuleFile):
                     found.append((50, back[2], back[0], back[1]))
             if here in conditional and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):
                 found.append((99, _OPENING_IF, here, here + 1))
+            if here in counterfactual:
+                found.append((-2, _OPENING_HAD, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)
             if q:
@@ -1012,7 +1019,9 @@ class Context(RuleFile):
             found.sort(key=lambda f: (f[0], _PRIORITY.index(f[1]["category"]) if f[1]["category"] in _PRIORITY else 99))
             mods = [described(d, r, a, b) for d, r, a, b in found]
             cats = [r["category"] for _, r, _, _ in found]
-            if "HYPOTHETICAL" in cats:
+            if here in counterfactual:
+                chosen = "NEGATED"
+            elif "HYPOTHETICAL" in cats:
                 chosen = "HYPOTHETICAL"
             else:
                 # an action quoted from a CPS plan ("Action 4 - interview the suspect") is a request

@@ -1092,6 +1092,8 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("Messages between the complainant and her sister were examined on the sister's handset.", []),
     ("Nadia OKONJO's phone was examined under a DPN limited to the night in question.", ["complainant_device"]),
     ("The phone belonging to the complainant was examined under a DPN.", ["complainant_device"]),
+    # what would have been done had it been needed was not done
+    ("Had Nadia's phone been needed for the investigation, a DPN would have been explained and served first.", []),
     # holders as officers write them, and asking with a word between
     ("We have also asked Northfold Childrens Services for the 2015 referral only, as Nadia says she told a social worker then.", ["social_care"]),
     ("The Minor Injuries Unit at Castlegate was asked for the triage note of 4 May only, as it records the bruising.", ["medical"]),
