@@ -873,10 +873,13 @@ class Checker:
                 if f.label in cats and f.status != "not_done" and (cats[f.label], f) not in found_cats:
                     found_cats.append((cats[f.label], f))
             devices = [g for g in fs if g.label == "DEVICE"]
+            # "Her handset not sought; ... reviewed if only her handset could resolve it": a
+            # sentence that says her device was not sought asks for it nowhere
+            refused = any(g.subject == "complainant" and (g.status == "not_done" or _denied(g)) for g in devices)
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
-                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f):
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f) and not refused:
                     if s.doc in victim_notices:
                         # a digital processing notice for a victim's or witness's device that
                         # names the complainant as its user is the request for her device
@@ -884,7 +887,7 @@ class Checker:
                     elif "same clause" not in f.subject_cue and "in the sentence" not in f.subject_cue \
                             and _owned(s.text, f.start - s.start, f.end - s.start) and (
                             f in fs_heading or any(g.label in cfg["device_action"] and g.status != "not_done"
-                                                   and _acts_on(g, f, devices) for g in fs)):
+                                                   and _acts_on(g, f, devices) and not _refers_back(g, f, s) for g in fs)):
                         found_cats.append(("complainant_device", f))
             # records named as part of another request ("her medical records, in particular any
             # counselling referrals") are what that request covers, not a request of their own
@@ -1074,6 +1077,14 @@ def _acts_on(action: Finding, device: Finding, devices: list[Finding]) -> bool:
     d = _gap(action, device)
     return d <= _ACTION_REACH and all(_gap(action, o) >= d for o in devices
                                       if o is not device and _gap(o, device) > _LISTED_WITH)
+
+
+def _refers_back(action: Finding, device: Finding, s: Sentence) -> bool:
+    """"Kieran's screenshots match the download": an action named after the device as "the
+    download", not a download of anything named, is one spoken of before, not done to it."""
+    before = s.text[:action.start - s.start].rstrip().lower()
+    after = s.text[action.end - s.start:].lstrip().lower()
+    return action.start > device.end and before.endswith((" the", " that", " this")) and not after.startswith(("of ", "from "))
 
 
 def _denied(f: Finding) -> bool:

@@ -1094,6 +1094,10 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     ("The phone belonging to the complainant was examined under a DPN.", ["complainant_device"]),
     # what would have been done had it been needed was not done
     ("Had Nadia's phone been needed for the investigation, a DPN would have been explained and served first.", []),
+    # a sentence that says her phone was not sought asks for it nowhere in itself; "the
+    # download" named after her phone is one spoken of before, not a download of it
+    ("Nadia's phone was not sought; this will be looked at again if an issue arises that only her phone could answer.", []),
+    ("The same messages appear on Nadia's phone, and her screenshots match the download.", []),
     # holders as officers write them, and asking with a word between
     ("We have also asked Northfold Childrens Services for the 2015 referral only, as Nadia says she told a social worker then.", ["social_care"]),
     ("The Minor Injuries Unit at Castlegate was asked for the triage note of 4 May only, as it records the bruising.", ["medical"]),
