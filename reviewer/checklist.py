@@ -875,11 +875,16 @@ class Checker:
             devices = [g for g in fs if g.label == "DEVICE"]
             # "Her handset not sought; ... reviewed if only her handset could resolve it": a
             # sentence that says her device was not sought asks for it nowhere
-            refused = any(g.subject == "complainant" and (g.status == "not_done" or _denied(g)) for g in devices)
+            unasked = any(g.subject == "complainant" and (g.status == "not_done" or _denied(g)) for g in devices)
+            # screenshots she gave from her phone are not her phone ("She gave her phone's history to
+            # me by screenshot (exhibit TW/4)"), unless the phone itself is examined as well
+            if any(g.label == "SCREENSHOTS" and g.status != "not_done" for g in fs) and not any(
+                    g.label in ("EXAMINE", "DPN") and g.status != "not_done" for g in fs):
+                unasked = True
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
-                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f) and not refused:
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f) and not unasked:
                     if s.doc in victim_notices:
                         # a digital processing notice for a victim's or witness's device that
                         # names the complainant as its user is the request for her device

@@ -1098,6 +1098,8 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # download" named after her phone is one spoken of before, not a download of it
     ("Nadia's phone was not sought; this will be looked at again if an issue arises that only her phone could answer.", []),
     ("The same messages appear on Nadia's phone, and her screenshots match the download.", []),
+    # screenshots she gave from her phone are not her phone
+    ("Nadia sent screenshots of the chat from her phone to DC FROST on 3 May (exhibit AF/2).", []),
     # holders as officers write them, and asking with a word between
     ("We have also asked Northfold Childrens Services for the 2015 referral only, as Nadia says she told a social worker then.", ["social_care"]),
     ("The Minor Injuries Unit at Castlegate was asked for the triage note of 4 May only, as it records the bruising.", ["medical"]),
