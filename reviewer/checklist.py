@@ -816,6 +816,7 @@ class Checker:
         cfg = self.rules.tpm
         cats = cfg["categories"]
         request = set(cfg["request"])
+        asking = request | set(cfg["device_action"])
         seen: dict[str, list] = {}
         cues = set(cfg["reason"] + cfg["scope"] + cfg["notice"] + cfg["device_notice"] + cfg["trawl"])
         generic = set(cfg.get("section", []))
@@ -866,6 +867,12 @@ class Checker:
                 below = [g for x in self.t.sentences[s.index + 1:s.index + 1 + cfg["section_sentences"]] if x.doc == s.doc
                          for g in self.t.in_sentence(x)]
                 refused = {g.label for g in below if g.status == "not_done" or _denied(g)}
+                # and "Complainant's phone" over "Not examined; not required" or "Not sought": the
+                # first lines under it refuse the asking itself
+                first = [g for x in self.t.sentences[s.index + 1:s.index + 3] if x.doc == s.doc for g in self.t.in_sentence(x)
+                         if g.label in asking]
+                if first and all(g.status == "not_done" or _denied(g) for g in first):
+                    refused |= {f.label for f in fs}
                 fs_heading = [f for f in fs if f.label not in refused]
             else:
                 fs_heading = []

@@ -1098,6 +1098,8 @@ def test_heading_body_disclosure_and_measures(reviewer_instance, tmp_path, headi
     # download" named after her phone is one spoken of before, not a download of it
     ("Nadia's phone was not sought; this will be looked at again if an issue arises that only her phone could answer.", []),
     ("The same messages appear on Nadia's phone, and her screenshots match the download.", []),
+    # a heading over lines that refuse the asking itself
+    ("Nadia's phone\nNot sought - nothing is being asked of her, so no DPN has been given.\nCell site\nRequested 15/10.", []),
     # screenshots she gave from her phone are not her phone
     ("Nadia sent screenshots of the chat from her phone to DC FROST on 3 May (exhibit AF/2).", []),
     # holders as officers write them, and asking with a word between
