@@ -1150,6 +1150,10 @@ NONAMES = "OFFICER REPORT - RASSO early advice\n"
     # an ISVA referral and the suspect's interview are owed whatever reason is given
     (HEADER + "No ISVA referral was made as she seemed to be coping well.\n", "isva_referral", "missing"),
     (HEADER + "The suspect has not been interviewed as he is working in Dubai.\n", "suspect_interview", "missing"),
+    # questions put on consent count, whoever the words name
+    (NONAMES + "Asked what he did to make sure she agreed, he replied that she kissed him back.\n", "consent_steps_explored", "met"),
+    (NONAMES + "He was asked whether he checked she was awake; no comment.\n", "consent_steps_explored", "met"),
+    (HEADER + "Interview 03/04 - Qs re consent put - NC.\n", "consent_steps_explored", "met"),
     # work given a target date after the submission is timetabled work still to come
     (HEADER + "Date of submission: 01/04/2025\nThe door supervisor will give his statement by video link; target 11/04/2025.\n", "outstanding_timetabled", "met"),
 ])
