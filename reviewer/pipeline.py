@@ -280,7 +280,7 @@ class Sentences:
     """
 
     _NEWLINES = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)*")
-    _STOP = re.compile(r"(?<=[A-Za-z0-9)\]\"'’”])([.!?])(?=[ \t]+[\"'‘“(\[]?[A-Z0-9])")
+    _STOP = re.compile(r"(?<=[A-Za-z0-9)\]\"'’”])([.!?])[)\]\"'’”]?(?=[ \t]+[\"'‘“(\[]?[A-Z0-9])")
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -340,7 +340,7 @@ class Sentences:
         prev_line = text[line_start:nl_start].strip()
         if not prev_line:
             return True
-        if prev_line[-1] in ".:;!?|":
+        if prev_line[-1] in ".:;!?|" or prev_line[-2:] in (".)", ".]", '."', ".'", ".”", ".’"):
             return True
         next_end = text.find("\n", nxt)
         next_line = text[nxt: next_end if next_end != -1 else len(text)]

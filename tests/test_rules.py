@@ -1150,6 +1150,9 @@ NONAMES = "OFFICER REPORT - RASSO early advice\n"
     # an ISVA referral and the suspect's interview are owed whatever reason is given
     (HEADER + "No ISVA referral was made as she seemed to be coping well.\n", "isva_referral", "missing"),
     (HEADER + "The suspect has not been interviewed as he is working in Dubai.\n", "suspect_interview", "missing"),
+    # a wanted suspect's status is stated; a sentence closing inside a bracket ends there
+    (HEADER + "PLUMMER not yet traced - circulated as wanted on PNC 04/05/25.\n", "suspect_status", "met"),
+    (HEADER + "(ID procedure to be decided if identity is in issue.) Status - RUI since 02/05/25.\n", "suspect_status", "met"),
     # questions put on consent count, whoever the words name
     (NONAMES + "Asked what he did to make sure she agreed, he replied that she kissed him back.\n", "consent_steps_explored", "met"),
     (NONAMES + "He was asked whether he checked she was awake; no comment.\n", "consent_steps_explored", "met"),
