@@ -992,7 +992,8 @@ class Context(RuleFile):
                 found.append((-2, _OPENING_HAD, here, here + 1))
             # a table row ("CCTV | Completed, none available | ...") takes its status cell
             q = asked.get(here)
-            if q:
+            # the question is the line it ends, not table rows run into it above
+            if q and "\n" not in text[ends[s_end - 1]:idx[q[1]]]:
                 found.append((-1, q[0], q[1], q[2]))
             row = row_status.get(here)
             # "Has CCTV been obtained? | No | No cameras on the route": a nil result in the

@@ -185,3 +185,15 @@ def test_pipeline_round_trips_through_disk(tmp_path):
     assert {p.name for p in (tmp_path / "copy").iterdir()} >= {"concepts", "context", "normalizer", "tokenizer", "config.cfg"}
     doc = spacy.load(tmp_path / "copy")("The suspect's phone was not siezed.")
     assert [s._.status for s in doc.spans["concepts"]] == ["not_done", "not_done"]
+
+
+def test_a_question_is_the_line_it_ends():
+    """Table rows run into one sentence by the PDF's layout: the question on the last row
+    makes nothing on the rows above it hypothetical."""
+    from reviewer.pipeline import load_pipeline
+
+    doc = load_pipeline()("Custody / bail status Voluntary attender - released under investigation\n"
+                          "Advice sought Early advice - is there a realistic prospect of conviction?")
+    spans = {s.text: s for s in doc.spans["concepts"]}
+    assert spans["released under investigation"]._.status == "obtained"
+    assert spans["sought"]._.status == "hypothetical"
