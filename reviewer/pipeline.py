@@ -793,22 +793,35 @@ class Context(RuleFile):
         # scope terminators ("said") only stop a modifier: "he said she never told him to
         # stop" keeps 'never' off what he was asked, but he is still the one who said it
         self.transparent = set(data.get("transparent_labels", []))
+        self._transparent_ids = {self.nlp.vocab.strings.add(x) for x in self.transparent}
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
         self._scope_term_ids = self._term_ids | {self.nlp.vocab.strings.add(t.lower()) for t in data.get("scope_terminators", [])}
         # what a claim says ("to test his claim that he was never alone") is his words, not
         # the status of the work that tests it: no modifier reaches across its opening word
         self._reported = {tuple(self.nlp.vocab.strings.add(w) for w in r.lower().split()) for r in data.get("reported_content", [])}
+        self._reported_second = {b for _, b in self._reported}
 
-    def _anaphoric(self, s_end: int, stop: int, lowers: list, target_starts: set, sent_mods) -> tuple | None:
+    def _contrast(self, rule: dict, start: int, end: int, orth: list, lowers: list) -> bool:
+        """", not a chance meeting": a negation that sets something else against what came before."""
+        return rule["category"] == "NEGATED" and start > 0 and orth[start - 1] == self._comma_id \
+            and lowers[start] == self._not_id and end < len(lowers) and lowers[end] in self._contrast_ids
+
+    def _anaphoric(self, s_end: int, stop: int, terms: list[int], anaphors: list[int], target_starts: list[int],
+                   sent_mods) -> tuple | None:
         """"Next door has a Ring doorbell but I haven't asked for it yet", "X has a camera;
         this has not been checked": the clause after the span's own speaks of it by a pronoun
-        and names nothing of its own (asking is no thing), so its negation or pending status is the span's."""
-        cut = next((k for k in range(s_end, stop) if lowers[k] in self._term_ids), None)
-        if cut is None:
+        and names nothing of its own (asking is no thing), so its negation or pending status is
+        the span's. TERMS, ANAPHORS, TARGET_STARTS: sorted token positions in the Doc."""
+        i = bisect.bisect_left(terms, s_end)
+        if i == len(terms) or terms[i] >= stop:
             return None
-        end = next((k for k in range(cut + 1, stop) if lowers[k] in self._term_ids), stop)
-        if not any(lowers[k] in self._anaphor_ids for k in range(cut + 1, end)) or any(cut < k < end for k in target_starts):
+        cut = terms[i]
+        end = terms[i + 1] if i + 1 < len(terms) and terms[i + 1] < stop else stop
+
+        def between(xs: list[int]) -> bool:
+            return bisect.bisect_right(xs, cut) < bisect.bisect_left(xs, end)
+        if between(target_starts) or not between(anaphors):
             return None
         return next((m for m in sent_mods if cut < m[0] < end and m[2]["category"] in _ANAPHORIC), None)
 
@@ -817,12 +830,13 @@ class Context(RuleFile):
         targets = list(doc.spans.get(self.spans_key, []))
         lowers = doc.to_array(LOWER).tolist()
         term_ids = self._term_ids
-        doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
+        terminators = doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
         scope_ids = self._scope_term_ids
         term = [x in scope_ids for x in lowers]
         opens = set()  # where a claim's words begin
         if self._reported:
-            opens = {i for i in range(1, len(lowers)) if (lowers[i - 1], lowers[i]) in self._reported}
+            second = self._reported_second
+            opens = {i for i, x in enumerate(lowers) if x in second and i and (lowers[i - 1], x) in self._reported}
             for i in opens:
                 term[i] = True
         roles = []
@@ -937,7 +951,13 @@ class Context(RuleFile):
             return {"category": rule["category"], "literal": rule["literal"], "text": text[idx[a]:ends[b - 1]],
                     "start": idx[a], "end": ends[b - 1], "distance": d}
 
-        target_starts = {t.start for t in targets if t.label_ not in self.transparent}
+        positions: list = []  # made on first need: the targets' starts and the pronouns
+
+        def anaphoric(s_end: int, stop: int, sent_mods) -> tuple | None:
+            if not positions:
+                positions.append(sorted({t.start for t in targets if t.label not in self._transparent_ids}))
+                positions.append([i for i, x in enumerate(lowers) if x in self._anaphor_ids])
+            return self._anaphoric(s_end, stop, terminators, positions[1], positions[0], sent_mods)
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
@@ -973,17 +993,14 @@ class Context(RuleFile):
                 if direction in ("backward", "bidirectional") and s_end <= start:
                     # looking back, a mention of a party in between starts another clause's subject
                     crosses_role = any(s_end <= r < start for r in role_at)
-                    # ", not a chance meeting" sets something else against what came before
-                    contrast = rule["category"] == "NEGATED" and start > 0 and orth[start - 1] == self._comma_id \
-                        and lowers[start] == self._not_id and end < len(doc) and lowers[end] in self._contrast_ids
                     if start - s_end <= scope and not any(term[s_end:start]) and not crosses_role \
-                            and s_end - 1 not in opens and not contrast:
+                            and s_end - 1 not in opens and not self._contrast(rule, start, end, orth, lowers):
                         d = start - s_end
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
                     found.append((dist, rule, start, end))
             if not found:
-                back = self._anaphoric(s_end, sent_stop.get(here, s_end), lowers, target_starts, sent_mods)
+                back = anaphoric(s_end, sent_stop.get(here, s_end), sent_mods)
                 if back:
                     found.append((50, back[2], back[0], back[1]))
             if here in conditional and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):

@@ -215,6 +215,9 @@ def _clean_name(name: str, rules: DocumentRules) -> str | None:
 _PRONOUNS = {"he": "he", "him": "he", "his": "he", "himself": "he", "she": "she", "her": "she", "hers": "she", "herself": "she"}
 
 
+_PARTY_PAGES = 50  # the parties are named in the summary at the front, not on page 300
+
+
 def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parties:
     """Names from headers ("Suspect: John SMITH", "R v SMITH", "IP: Jane DOE") and pronouns.
 
@@ -225,7 +228,7 @@ def find_parties(pages: list[Page], rules: DocumentRules | None = None) -> Parti
     rules = rules or load_rules()
     found: dict[str, list[str]] = {"suspect": [], "complainant": []}
     nicks: dict[str, list[str]] = {"suspect": [], "complainant": []}  # 'WIELGUS, Tomasz ("Tom")'
-    for page in pages:
+    for page in pages[:_PARTY_PAGES]:
         for role, patterns in rules.parties.items():
             for p in patterns:
                 for m in p.finditer(page.text):
