@@ -831,6 +831,7 @@ def test_more_wording_for_the_weak_items(reviewer_instance, tmp_path, sentence, 
     # asking for everything is a want of limits, not of a reason; looking for other allegations is a trawl
     ("Northfold Children's Services were asked for all records they hold on Nadia, to find out whether the school referred her in 2012.", 'social_care', True, False, False, 'needs_justification'),
     ("A letter went to the academy asking for her school records to see if she ever made allegations against anyone else.", 'education', False, False, False, 'speculative'),
+    ("To help the toxicologist read the blood result, Nadia's GP prescribing record for May 2024 only has been requested.", 'medical', True, True, False, 'justified'),
 ])
 def test_third_party_requests_in_new_wording(reviewer_instance, tmp_path, text, category, reason, scope, notified, assessment):
     r = review_text(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n")
