@@ -116,7 +116,8 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
     named_labels = {label for label, spec in concepts.items() if spec.get("subject") == "suspect_named"}
     # an account is whoever's possessive it carries ("check his claim that she ...")
     possessive_labels = {label for label, spec in concepts.items() if spec.get("subject") == "possessive"}
-    his_default = "suspect" if "he" not in parties.pronouns else None
+    # a "he" or "his" the file never ties to a party is the suspect's
+    he_default = "suspect" if "he" not in parties.pronouns else None
     strings = nlp.vocab.strings
     pronoun_role = {strings.add(w): parties.pronouns[p] for w, p in _PRONOUN.items() if p in parties.pronouns}
     first_person = {strings.add(w) for w in _FIRST_PERSON}
@@ -182,10 +183,10 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                 label = sp.label_
                 subject, cue = None, None
                 if label in possessive_labels:
-                    subject, cue = _possessive(sp, sent_mentions, his_default)
+                    subject, cue = _possessive(sp, sent_mentions, he_default)
                 if subject is None:
                     subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
-                                            label in named_labels, his_default, label in speaker_labels)
+                                            label in named_labels, he_default, label in speaker_labels, a)
                 status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
                 mods = list(mods or [])
                 sc, ec = sp.start_char, sp.end_char
@@ -353,20 +354,25 @@ _TIES = {"against", "of", "about", "re", "regarding", "concerning", "on", "by"}
 _OBJECT_FORMS = {"her", "him", "his", "hers", "them", "their", "theirs"}
 
 
-def _possessive(sp, mentions: list[tuple], his_default: str | None) -> tuple[str | None, str | None]:
+def _possessive(sp, mentions: list[tuple], he_default: str | None) -> tuple[str | None, str | None]:
     """Whose account a span names by its own possessive ("test his claim that she was
     fine"): a party named inside it, else an unmapped "his", the suspect's."""
     inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
     if inside:
         return inside[0][2], f"role word '{inside[0][3]}'"
-    if his_default and any(t.lower_ == "his" for t in sp):
-        return his_default, "'his' in it"
+    if he_default and any(t.lower_ == "his" for t in sp):
+        return he_default, "'his' in it"
     return None, None
+
+
+def _possessed(m: tuple, doc) -> bool:
+    """Whether mention M is a possessive ("the landlord's CCTV"): whose thing, not who acts."""
+    return m[1] < len(doc) and doc[m[1]].lower_ in ("'s", "’s")
 
 
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
              agent: bool = False, suspect_named: bool = False, he_default: str | None = None,
-             speaker: bool = False) -> tuple[str, str]:
+             speaker: bool = False, sent_start: int = 0) -> tuple[str, str]:
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
 
@@ -382,14 +388,14 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
         # "her" and "him" are whom it was done to ("he took her passport"), never who did it;
         # a possessive is whose thing it is ("the landlord's CCTV shows he ...")
         first = [m for m in mentions if clause_of(m[0]) == clause and m[1] <= sp.start and m[3].lower() not in ("her", "him", "them")
-                 and not (m[1] < len(sp.doc) and sp.doc[m[1]].lower_ in ("'s", "’s"))]
+                 and not _possessed(m, sp.doc)]
         if first:
             m = next((m for m in first if m[2] == "suspect" and m[4]), first[0])
             return m[2], f"'{m[3]}' leads the clause"
         if he_default:
             # "From September he took her passport": a "he" the file never ties to a party
             # opens the clause; in these files he is the suspect
-            lo = cuts[clause - 1] if clause > 0 else max(0, sp.start - _NEAR)
+            lo = cuts[clause - 1] if clause > 0 else sent_start
             if any(t.lower_ == "he" for t in sp.doc[max(lo, sp.start - _NEAR):sp.start]):
                 return he_default, "'he' leads the clause"
         # with nobody named before it in its clause, a party named after it is what the conduct
@@ -398,7 +404,7 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
         # changed his number")
         doc = sp.doc
         mentions = [m for m in mentions if m[0] < sp.end or not speaker and (
-            m[0] - sp.end <= 3 and m[3].lower() not in _OBJECT_FORMS and not (m[1] < len(doc) and doc[m[1]].lower_ in ("'s", "’s")))]
+            m[0] - sp.end <= 3 and m[3].lower() not in _OBJECT_FORMS and not _possessed(m, doc))]
 
     # the nearest party named before the span in its clause is usually its agent or owner
     # ("the suspect's phone", "Susp took IP's phone"); one named inside it comes next
