@@ -1,0 +1,73 @@
+"""How sure the held-out figures are: a bootstrap over cases.
+
+    python tools/heldout_interval.py [SAMPLES_DIR] [--resamples N] [--seed S]
+
+Reviews the cases listed in SAMPLES_DIR/untuned.txt (default: samples), then resamples whole cases
+with replacement and prints status accuracy and gap recall with their 95% intervals, and how often
+a resample reaches the targets of the core review issue (0.85 and 0.90). Cases, not items, are
+resampled: the items of one file share its author and its officer's habits.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from reviewer.checklist import CHECKLIST_ITEMS
+from reviewer.evaluate import evaluate, find_cases
+
+GAPS = {"missing", "outstanding"}
+TARGETS = (0.85, 0.90)
+
+
+def case_counts(root: Path, names: set[str]) -> list[tuple[int, int, int, int]]:
+    """Per case: (statuses right, statuses, true gaps flagged as gaps, true gaps)."""
+    ev = evaluate(root, names)
+    truths = {name: json.loads(t.read_text()) for name, _, t in find_cases(root) if name in names}
+    rows = []
+    for name, result in ev.per_case.items():
+        truth = truths[name]["checklist"]
+        wrong = result["wrong"]
+        gaps = [i for i in CHECKLIST_ITEMS if truth[i] in GAPS]
+        # a wrong status on a true gap is still a gap flagged when it names the other kind of gap
+        flagged = sum(1 for i in gaps if i not in wrong or wrong[i].rsplit(" ", 1)[-1] in GAPS)
+        rows.append((len(CHECKLIST_ITEMS) - len(wrong), len(CHECKLIST_ITEMS), flagged, len(gaps)))
+    return rows
+
+
+def figures(rows) -> tuple[float, float]:
+    return sum(r[0] for r in rows) / sum(r[1] for r in rows), sum(r[2] for r in rows) / max(1, sum(r[3] for r in rows))
+
+
+def interval(rows, resamples: int = 4000, seed: int = 7) -> dict:
+    rng = random.Random(seed)
+    draws = [figures([rng.choice(rows) for _ in rows]) for _ in range(resamples)]
+    acc = sorted(d[0] for d in draws)
+    rec = sorted(d[1] for d in draws)
+    lo, hi = int(0.025 * resamples), int(0.975 * resamples) - 1
+    point = figures(rows)
+    return {"cases": len(rows), "status_accuracy": point[0], "status_interval": (acc[lo], acc[hi]),
+            "gap_recall": point[1], "recall_interval": (rec[lo], rec[hi]),
+            "reach_status": sum(a >= TARGETS[0] for a in acc) / resamples,
+            "reach_recall": sum(r >= TARGETS[1] for r in rec) / resamples}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("samples", nargs="?", default="samples")
+    ap.add_argument("--resamples", type=int, default=4000)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    root = Path(args.samples)
+    names = {x.strip() for x in (root / "untuned.txt").read_text().splitlines() if x.strip()}
+    out = interval(case_counts(root, names), args.resamples, args.seed)
+    print(f"{out['cases']} held-out cases")
+    print(f"status accuracy {out['status_accuracy']:.3f} (95% {out['status_interval'][0]:.3f}-{out['status_interval'][1]:.3f}); "
+          f"resamples at or above {TARGETS[0]}: {out['reach_status']:.3f}")
+    print(f"gap recall      {out['gap_recall']:.3f} (95% {out['recall_interval'][0]:.3f}-{out['recall_interval'][1]:.3f}); "
+          f"resamples at or above {TARGETS[1]}: {out['reach_recall']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
