@@ -186,7 +186,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
                     subject, cue = _possessive(sp, sent_mentions, he_default)
                 if subject is None:
                     subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
-                                            label in named_labels, he_default, label in speaker_labels, a)
+                                            label in named_labels, he_default, label in speaker_labels)
                 status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
                 mods = list(mods or [])
                 sc, ec = sp.start_char, sp.end_char
@@ -372,7 +372,7 @@ def _possessed(m: tuple, doc) -> bool:
 
 def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: str | None, owner: str | None,
              agent: bool = False, suspect_named: bool = False, he_default: str | None = None,
-             speaker: bool = False, sent_start: int = 0) -> tuple[str, str]:
+             speaker: bool = False) -> tuple[str, str]:
     def clause_of(i: int) -> int:
         return bisect.bisect_right(cuts, i)
 
@@ -394,8 +394,9 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
             return m[2], f"'{m[3]}' leads the clause"
         if he_default:
             # "From September he took her passport": a "he" the file never ties to a party
-            # opens the clause; in these files he is the suspect
-            lo = cuts[clause - 1] if clause > 0 else sent_start
+            # opens the clause, or closes the sentence before ("He went back to the flat.
+            # Pushed her onto the bed ..."); in these files he is the suspect
+            lo = cuts[clause - 1] if clause > 0 else max(0, sp.start - _NEAR)
             if any(t.lower_ == "he" for t in sp.doc[max(lo, sp.start - _NEAR):sp.start]):
                 return he_default, "'he' leads the clause"
         # with nobody named before it in its clause, a party named after it is what the conduct
