@@ -428,6 +428,10 @@ def validate_context(data: dict, where: str) -> None:
     _require(isinstance(roles, dict) and set(roles) <= {"suspect", "complainant", "witness"}, where, "roles must map suspect/complainant/witness to word lists")
     _require(isinstance(data.get("terminators"), list), where, "needs a 'terminators' list")
     _require(isinstance(data.get("scope_terminators", []), list), where, "'scope_terminators' must be a list")
+    for key in ("anaphors", "contrast_after_not"):
+        words = data.get(key, [])
+        _require(isinstance(words, list) and all(isinstance(w, str) and w == w.lower() and " " not in w for w in words), where,
+                 f"'{key}' must list lower-case single words")
     reported = data.get("reported_content", [])
     _require(isinstance(reported, list) and all(isinstance(r, str) and len(r.split()) == 2 for r in reported), where,
              "'reported_content' must list two-word phrases ('claim that')")
@@ -777,9 +781,11 @@ class Context(RuleFile):
         fi = data.get("future_conditions", {})
         self._future_if = ({w.lower() for w in fi.get("future", [])}, {w.lower() for w in fi.get("conditions", [])}) if fi else None
         self._open_id, self._close_id = self.nlp.vocab.strings.add("("), self.nlp.vocab.strings.add(")")
-        self._anaphor_ids = {self.nlp.vocab.strings.add(w) for w in ("it", "this", "that", "them", "these", "they")}
+        # the pronouns a later clause refers back with, and the words after ", not" that set
+        # something else against what came before (`anaphors`, `contrast_after_not`)
+        self._anaphor_ids = {self.nlp.vocab.strings.add(w) for w in data.get("anaphors", [])}
         self._comma_id, self._not_id = self.nlp.vocab.strings.add(","), self.nlp.vocab.strings.add("not")
-        self._contrast_ids = {self.nlp.vocab.strings.add(w) for w in ("a", "an", "the", "just", "only", "merely", "simply", "because", "his", "her")}
+        self._contrast_ids = {self.nlp.vocab.strings.add(w) for w in data.get("contrast_after_not", [])}
         self._list_ids = {self.nlp.vocab.strings.add(x) for x in (",", ";", "|", "/")}
         self._colon_id = self.nlp.vocab.strings.add(":")
         self._label_ids = {self._colon_id} | {self.nlp.vocab.strings.add(x) for x in ("-", "–", "—", "=", "->")}

@@ -53,6 +53,8 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d["form_boxes"].update(ticked="[x"), "form_boxes.ticked"),
     (lambda d: d["form_boxes"].update(circled="(o)"), "form_boxes"),
     (lambda d: d.update(reported_content=["claim"]), "reported_content"),
+    (lambda d: d.update(anaphors=["It"]), "anaphors"),
+    (lambda d: d.update(contrast_after_not="the"), "contrast_after_not"),
 ])
 def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
