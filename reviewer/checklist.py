@@ -580,11 +580,14 @@ class Checker:
         if not any_out:
             # nothing pending by name, but work given a target date ("statement of the door
             # supervisor by video link, target 11/04/2025") is work still to come, timetabled
-            sub = self.timeline.get("submitted")
-            timed = [Match(self.t.sentences[f.sentence], "outstanding", False, self.doc_index.get(f.doc, 0), [f])
-                     for f in self.t.findings if sub and f.label in labels and f.status not in ("not_done", "hypothetical")
-                     and f.doc_kind not in skip_kinds and not heading_like(self.t.sentences[f.sentence].text, bullets=False)
-                     and any(d.isoformat() > sub for _, _, d in find_dates(self.t.sentences[f.sentence].text))]
+            day = self._submitted
+            timed = []
+            for f in self.t.findings:
+                if day is None or f.label not in labels or f.status in ("not_done", "hypothetical") or f.doc_kind in skip_kinds:
+                    continue
+                s = self.t.sentences[f.sentence]
+                if not heading_like(s.text, bullets=False) and any(d > day for _, _, d in find_dates(s.text)):
+                    timed.append(Match(s, "outstanding", False, self.doc_index.get(f.doc, 0), [f]))
             if not timed:
                 return self._result(it, "not_applicable", [])
             return self._result(it, "met", timed[:1])
@@ -864,13 +867,12 @@ class Checker:
                 asked = True
                 # unless what it heads says the material was not sought ("Third-party material
                 # and the complainant's phone" over "Her phone has not been requested")
-                below = [g for x in self.t.sentences[s.index + 1:s.index + 1 + cfg["section_sentences"]] if x.doc == s.doc
-                         for g in self.t.in_sentence(x)]
-                refused = {g.label for g in below if g.status == "not_done" or _denied(g)}
+                under = [self.t.in_sentence(x) for x in self.t.sentences[s.index + 1:s.index + 1 + cfg["section_sentences"]]
+                         if x.doc == s.doc]
+                refused = {g.label for fs_x in under for g in fs_x if g.status == "not_done" or _denied(g)}
                 # and "Complainant's phone" over "Not examined; not required" or "Not sought": the
                 # first lines under it refuse the asking itself
-                first = [g for x in self.t.sentences[s.index + 1:s.index + 3] if x.doc == s.doc for g in self.t.in_sentence(x)
-                         if g.label in asking]
+                first = [g for fs_x in under[:2] for g in fs_x if g.label in asking]
                 if first and all(g.status == "not_done" or _denied(g) for g in first):
                     refused |= {f.label for f in fs}
                 fs_heading = [f for f in fs if f.label not in refused]
@@ -1116,7 +1118,7 @@ def _owned(text: str, a: int, b: int) -> bool:
     return bool(_POSSESSOR_BEFORE.search(text[max(0, a - 40):a]) or _POSSESSOR_AFTER.match(text[b:b + 40]))
 
 
-_YET = re.compile(r"\b(?:yet|as yet|so far)\b", re.I)
+_YET = re.compile(r"\b(?:yet|so far)\b", re.I)
 _NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\s")
 _LABEL_VALUE = re.compile(r"\s[-\u2013]\s")
 

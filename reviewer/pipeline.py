@@ -813,21 +813,19 @@ class Context(RuleFile):
         return rule["category"] == "NEGATED" and start > 0 and orth[start - 1] == self._comma_id \
             and lowers[start] == self._not_id and end < len(lowers) and lowers[end] in self._contrast_ids
 
-    def _anaphoric(self, s_end: int, stop: int, terms: list[int], anaphors: list[int], target_starts: list[int],
+    def _anaphoric(self, s_end: int, stop: int, terms: list[int], target_starts: list[int], lowers: list,
                    sent_mods) -> tuple | None:
         """"Next door has a Ring doorbell but I haven't asked for it yet", "X has a camera;
         this has not been checked": the clause after the span's own speaks of it by a pronoun
         and names nothing of its own (asking is no thing), so its negation or pending status is
-        the span's. TERMS, ANAPHORS, TARGET_STARTS: sorted token positions in the Doc."""
+        the span's. TERMS, TARGET_STARTS: sorted token positions in the Doc."""
         i = bisect.bisect_left(terms, s_end)
         if i == len(terms) or terms[i] >= stop:
             return None
         cut = terms[i]
         end = terms[i + 1] if i + 1 < len(terms) and terms[i + 1] < stop else stop
-
-        def between(xs: list[int]) -> bool:
-            return bisect.bisect_right(xs, cut) < bisect.bisect_left(xs, end)
-        if between(target_starts) or not between(anaphors):
+        names = bisect.bisect_right(target_starts, cut) < bisect.bisect_left(target_starts, end)
+        if names or self._anaphor_ids.isdisjoint(lowers[cut + 1:end]):
             return None
         return next((m for m in sent_mods if cut < m[0] < end and m[2]["category"] in _ANAPHORIC), None)
 
@@ -957,13 +955,7 @@ class Context(RuleFile):
             return {"category": rule["category"], "literal": rule["literal"], "text": text[idx[a]:ends[b - 1]],
                     "start": idx[a], "end": ends[b - 1], "distance": d}
 
-        positions: list = []  # made on first need: the targets' starts and the pronouns
-
-        def anaphoric(s_end: int, stop: int, sent_mods) -> tuple | None:
-            if not positions:
-                positions.append(sorted({t.start for t in targets if t.label not in self._transparent_ids}))
-                positions.append([i for i, x in enumerate(lowers) if x in self._anaphor_ids])
-            return self._anaphoric(s_end, stop, terminators, positions[1], positions[0], sent_mods)
+        target_starts = sorted({t.start for t in targets if t.label not in self._transparent_ids})
         for s, (s_start, s_end) in zip(targets, bounds):
             found = []
             here = sent_of[s_start]
@@ -1006,7 +998,7 @@ class Context(RuleFile):
                 if dist is not None:
                     found.append((dist, rule, start, end))
             if not found:
-                back = anaphoric(s_end, sent_stop.get(here, s_end), sent_mods)
+                back = self._anaphoric(s_end, sent_stop.get(here, s_end), terminators, target_starts, lowers, sent_mods)
                 if back:
                     found.append((50, back[2], back[0], back[1]))
             if here in conditional and not any(f[1]["category"] == "HYPOTHETICAL" for f in found):

@@ -357,12 +357,17 @@ _OBJECT_FORMS = {"her", "him", "his", "hers", "them", "their", "theirs"}
 def _possessive(sp, mentions: list[tuple], he_default: str | None) -> tuple[str | None, str | None]:
     """Whose account a span names by its own possessive ("test his claim that she was
     fine"): a party named inside it, else an unmapped "his", the suspect's."""
-    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
+    inside = _inside(sp, mentions)
     if inside:
         return inside[0][2], f"role word '{inside[0][3]}'"
     if he_default and any(t.lower_ == "his" for t in sp):
         return he_default, "'his' in it"
     return None, None
+
+
+def _inside(sp, mentions: list[tuple]) -> list[tuple]:
+    """The parties named within the span itself ("Suspect's account", "check his claim")."""
+    return [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
 
 
 def _possessed(m: tuple, doc) -> bool:
@@ -421,7 +426,7 @@ def _subject(sp, clause: int, cuts: list[int], mentions: list[tuple], section: s
     if before:
         m = before[-1]
         return m[2], f"'{m[3]}' before it"
-    inside = [m for m in mentions if m[0] >= sp.start and m[1] <= sp.end]
+    inside = _inside(sp, mentions)
     if inside:
         return inside[0][2], f"role word '{inside[0][3]}'"
     after = [m for m in same if m[0] >= sp.end and m[0] - sp.end <= 5]

@@ -12,27 +12,31 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
-from reviewer.checklist import CHECKLIST_ITEMS
-from reviewer.evaluate import evaluate, find_cases
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-GAPS = {"missing", "outstanding"}
+from reviewer.evaluate import find_cases  # noqa: E402
+from reviewer.review import Reviewer  # noqa: E402
+
+from agreement import compare  # noqa: E402
+
 TARGETS = (0.85, 0.90)
 
 
 def case_counts(root: Path, names: set[str]) -> list[tuple[int, int, int, int]]:
-    """Per case: (statuses right, statuses, true gaps flagged as gaps, true gaps)."""
-    ev = evaluate(root, names)
-    truths = {name: json.loads(t.read_text()) for name, _, t in find_cases(root) if name in names}
+    """Per case, scored by the project's Tally: (statuses right, statuses, true gaps flagged as
+    gaps, true gaps)."""
+    rv = Reviewer()
     rows = []
-    for name, result in ev.per_case.items():
-        truth = truths[name]["checklist"]
-        wrong = result["wrong"]
-        gaps = [i for i in CHECKLIST_ITEMS if truth[i] in GAPS]
-        # a wrong status on a true gap is still a gap flagged when it names the other kind of gap
-        flagged = sum(1 for i in gaps if i not in wrong or wrong[i].rsplit(" ", 1)[-1] in GAPS)
-        rows.append((len(CHECKLIST_ITEMS) - len(wrong), len(CHECKLIST_ITEMS), flagged, len(gaps)))
+    for name, case, truth_path in find_cases(root):
+        if name not in names:
+            continue
+        truth = json.loads(truth_path.read_text())["checklist"]
+        got = {row.item: row.status for row in rv.review(case).checklist}
+        t = compare({name: truth}, {name: got})
+        rows.append((t.correct, t.n, t.tp, t.tp + t.fn))
     return rows
 
 
