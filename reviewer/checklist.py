@@ -125,8 +125,12 @@ class ChecklistRules:
                                                         re.compile(decide.get("deflections") or "(?!)", re.I))
                 except (KeyError, re.error, TypeError) as e:
                     raise RulesError(f"{w}: bad list_line, status_words, list_title or deflections pattern ({e})") from None
-                for key in ("min_items", "min_done", "max_words", "intro_window", "intro_items"):
+                for key in ("min_items", "min_items_unintroduced", "min_done", "max_words", "intro_window", "intro_items"):
                     _require(isinstance(decide.get(key), int) and decide[key] >= 0, w, f"{key} must be a whole number")
+                _require(isinstance(decide.get("plan_kinds"), list) and all(isinstance(k, str) for k in decide["plan_kinds"]),
+                         w, "plan_kinds must be a list of document kinds")
+                _require(decide["min_items_unintroduced"] >= decide["min_items"], w,
+                         "min_items_unintroduced cannot be below min_items")
             if decide["rule"] == "action_plan_responded":
                 try:
                     self.plan_patterns = (re.compile(decide["action_pattern"], re.I | re.M),
@@ -727,12 +731,15 @@ class Checker:
         return self._result(it, "missing" if failing else "met", [r["_cite"] for r, _ in reqs])
 
     def _enquiry_record(self, it: dict) -> ItemResult:
-        """Whether the lines of enquiry are recorded with where each stands: a list (bullets,
-        numbered points, "CCTV - done" lines, table rows) of at least `min_items` enquiries each
-        given a status, at least `min_done` of them done; or a sentence naming the lines of
-        enquiry (`intro_labels`) followed within `intro_window` sentences by `intro_items`
-        enquiries with a status. A record said to be still to come ("RLOE - TBC after CPS
-        advice") is no record. Prose that merely mentions "lines of enquiry" is not enough."""
+        """Whether the lines of enquiry are recorded with where each stands: a sentence naming
+        the lines of enquiry (`intro_labels`) followed within `intro_window` sentences by
+        `intro_items` enquiries with a status; or at least `min_items` lines answering an earlier
+        action plan (a document of `plan_kinds`) or running line after line under a heading;
+        or, with none of these, at least
+        `min_items_unintroduced` lines (bullets, numbered points, "CCTV - done" lines, table
+        rows) each giving an enquiry a status, at least `min_done` of them done. A record said
+        to be still to come ("RLOE - TBC after CPS advice") is no record. Prose that merely
+        mentions "lines of enquiry" is not enough."""
         dec = it["decide"]
         list_line, status_words, list_title, deflect = self.rules.record_patterns[it["item"]]
         labels, intro = set(dec["labels"]), set(dec["intro_labels"])
@@ -775,11 +782,31 @@ class Checker:
         pointed = [Match(s, "not_done", False, 0, []) for s in sents if s.doc_kind not in skip and deflect.search(s.text)]
         if pointed:
             return self._result(it, "missing", pointed)
-        if len(items) >= dec["min_items"] and done >= dec["min_done"]:
-            return self._result(it, "met", items)
         if intros:
-            return self._result(it, "met", intros)
+            # a list the file introduces as its lines of enquiry ("RLOE:", "Investigation plan")
+            return self._result(it, "met", items if len(items) >= dec["min_items"] and done >= dec["min_done"] else intros)
+        # answers to an earlier CPS action plan are a record of where each line stands; without
+        # such a plan or an introduction, a few status lines scattered through working notes are
+        # no record of the lines of enquiry: only a long run of them is
+        answers_plan = any(d.kind in dec["plan_kinds"] for d in self.docs)
+        if len(items) >= dec["min_items" if answers_plan or self._headed_list(items, dec["min_items"])
+                              else "min_items_unintroduced"] and done >= dec["min_done"]:
+            return self._result(it, "met", items)
         return self._result(it, "missing", [])
+
+    def _headed_list(self, items: list[Match], least: int) -> bool:
+        """Whether LEAST or more of ITEMS run line after line under a heading ("Enquiries:",
+        "Where we are"), as a list does."""
+        run, prev = 0, None
+        for m in items:
+            i = m.sentence.index
+            run = run + 1 if prev is not None and i == prev + 1 else 1
+            if run == 1:
+                first = i
+            if run >= least and first > 0 and heading_like(self.t.sentences[first - 1].text):
+                return True
+            prev = i
+        return False
 
     def _key_dates(self, it: dict) -> ItemResult:
         need = it["decide"]["need"]

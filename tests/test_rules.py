@@ -1179,3 +1179,44 @@ def test_attending_is_no_request(reviewer_instance, tmp_path):
 ])
 def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     assert_date(reviewer_instance, tmp_path, text, "submitted", "2025-07-21")
+
+
+@pytest.mark.parametrize("text,item,expected", [
+    # body-worn video of her own first account is her first complaint, not corroboration of it
+    (HEADER + "First account on BWV taken by PC 2231 at her home address.\n", "independent_corroboration", "missing"),
+    (HEADER + "Initial acc captured on body worn, approx 12 mins.\n", "independent_corroboration", "missing"),
+    (HEADER + "Initial acc captured on body worn, approx 12 mins.\n", "first_complaint", "met"),
+    (HEADER + "BWV of the scene shows the bedroom door lock broken.\n", "independent_corroboration", "met"),
+    # asking someone for footage is a request, however many words name who was asked
+    (HEADER + "Emailed the landlord of the Railway Tavern (Mr Colin DENT) asking for any CCTV of the bar on the Saturday night.\n",
+     "independent_corroboration", "outstanding"),
+    (HEADER + "I asked the site manager at the depot yesterday for the gate camera footage.\n", "independent_corroboration", "outstanding"),
+    # a sample from the crime scene is forensic work, not a scene examined for corroboration
+    (HEADER + "Crime scene sample ref AB/1 - high vaginal swab, taken at SARC.\n", "independent_corroboration", "missing"),
+    (HEADER + "Crime scene sample ref AB/1 - high vaginal swab, taken at SARC.\n", "forensic_medical", "met"),
+])
+def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
+    assert_item(reviewer_instance, tmp_path, text, item, expected)
+
+
+SCATTERED_NOTES = (
+    "OFFICER REPORT\nSuspect: Dean MORLEY. Complainant: Amy PRICE.\n"
+    "Saw the IP at her flat on 3/2/25 and took the first account on BWV.\n"
+    "PNC - no trace.\n"
+    "She was upset and I gave her the leaflet and the ISVA number.\n"
+    "Spoke to her sister on the phone, she will come in when she can.\n"
+    "Shop CCTV - awaited.\n"
+    "Mr MORLEY has not been seen yet as he is working away.\n"
+    "His phone - seized on 5/2.\n"
+    "Submitted 20/2/25.\n")
+
+
+@pytest.mark.parametrize("plan,expected", [
+    # a few status lines scattered through working notes are no record of the lines of enquiry
+    ("", "missing"),
+    # the same lines answering an earlier CPS action plan record where each line stands
+    ("CPS EARLY ADVICE - ACTION PLAN\nAction 1: Obtain the shop CCTV.\nAction 2: Carry out PNC checks on the suspect.\n"
+     "Action 3: Seize the suspect's phone.\n\n", "met"),
+])
+def test_scattered_status_lines_are_no_record(reviewer_instance, tmp_path, plan, expected):
+    assert_item(reviewer_instance, tmp_path, plan + SCATTERED_NOTES, "rloe_recorded", expected)

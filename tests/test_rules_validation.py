@@ -103,7 +103,8 @@ def test_checklist_must_hold_the_contract_items_in_order():
             ChecklistRules(bad, "checklist.json", labels)
     rloe = CHECKLIST_ITEMS.index("rloe_recorded")
     for key, value, message in (("list_line", "([", "list_line"), ("labels", ["NO_SUCH_LABEL"], "NO_SUCH_LABEL"),
-                                ("min_items", "three", "min_items"), ("deflections", "(see", "deflections")):
+                                ("min_items", "three", "min_items"), ("deflections", "(see", "deflections"),
+                                ("min_items_unintroduced", 2, "min_items_unintroduced"), ("plan_kinds", "CPS_ADVICE", "plan_kinds")):
         bad = json.loads(json.dumps(data))
         bad["items"][rloe]["decide"][key] = value
         with pytest.raises(RulesError, match=message):
