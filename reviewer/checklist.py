@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +41,8 @@ _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "
              "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins"}
 # words before a date still to come that make it no target of pending work ("bailed until 14/08")
 _NOT_TARGET = re.compile(r"\b(?:until|till|from|since|after|bailed|rui)\b[^.;]*$", re.I)
+# a line whose value is a date: "FSP results on swabs - 15/11/24"
+_ENDS_DATED = re.compile(r"[-–:]\s*\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\W*$")
 # best first: a group takes the best status of its spans, a match the worst of its groups
 _RANK = {"obtained": 4, "outstanding": 3, "declined": 2, "not_done": 1, "hypothetical": 0}
 
@@ -346,6 +348,15 @@ class Checker:
             closed = status == "not_done" and reasons_close and any(f.reasoned for f in best) and not _YET.search(s.text)
             if closed:
                 status = "obtained"  # not pursued, with a reason: the line was considered and closed
+            due = _ENDS_DATED.search(s.text) if status == "obtained" and not closed and len(s.text.split()) <= 10 \
+                and not any(f.modifiers or f.nil for f in best) else None
+            if due and self._future_date(s):
+                # "FSP results on swabs - 15/11/24": a bare line dated after the submission
+                # gives the date the work is due, not the date it was done
+                status, weak = "outstanding", False
+                mod = {"category": "OUTSTANDING", "literal": "<date due>", "text": due.group(0).strip(" -–:."),
+                       "start": s.start + due.start(), "end": s.start + due.end()}
+                best = [replace(f, status="outstanding", modifiers=[mod]) for f in best]
             if alt.get("cap") == "outstanding" and status == "obtained" and not closed:
                 status, weak = "outstanding", True  # e.g. seized but no examination: never beats a result
             out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))

@@ -1194,6 +1194,16 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     # a sample from the crime scene is forensic work, not a scene examined for corroboration
     (HEADER + "Crime scene sample ref AB/1 - high vaginal swab, taken at SARC.\n", "independent_corroboration", "missing"),
     (HEADER + "Crime scene sample ref AB/1 - high vaginal swab, taken at SARC.\n", "forensic_medical", "met"),
+    # still no result, chased: awaited, not refused; a result awaited in the line after the work
+    (HEADER + "Still no swab results back from the lab, I have chased twice.\n", "forensic_medical", "outstanding"),
+    (HEADER + "SARC - seen 30/09/25. Swabs taken. Results awaited, not recieved yet.\n", "forensic_medical", "outstanding"),
+    # what should have been done was not done
+    (HEADER + "She should have been taken to the SARC on the night - learning point for the attending officer.\n",
+     "forensic_medical", "missing"),
+    (HEADER + "His phone should have been seized at the voluntary interview.\n", "suspect_devices", "missing"),
+    # a line whose value is a date after the submission is work due then
+    (HEADER + "Date of submission: 01/10/2024\n• Lab results on the swabs - 15/11/24.\n", "forensic_medical", "outstanding"),
+    (HEADER + "Date of submission: 01/10/2024\n• Lab results on the swabs - 15/09/24.\n", "forensic_medical", "met"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
