@@ -224,7 +224,9 @@ def _why(fs: list[Finding]) -> str:
     for f in fs:
         mods = [m for m in f.modifiers if m["category"] not in ("REASON", "HISTORICAL")]
         if mods:
-            parts.append(f"'{f.text}' {f.status} ('{mods[0]['text']}'); subject {f.subject} ({f.subject_cue})")
+            # a question's modifier is its "?": its literal says how it was answered
+            said = f"'{mods[0]['text']}'" if any(c.isalnum() for c in mods[0]["text"]) else mods[0].get("literal", "")
+            parts.append(f"'{f.text}' {f.status} ({said}); subject {f.subject} ({f.subject_cue})")
         else:
             parts.append(f"'{f.text}' {f.status}; subject {f.subject} ({f.subject_cue})")
     return "; ".join(parts)

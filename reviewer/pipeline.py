@@ -1065,6 +1065,7 @@ class Context(RuleFile):
         return j >= 0 and lower[j] in self._preposition_ids
 
     _LABEL = re.compile(r"^\W*(q|question|a|answer)\s*[:.)-]", re.I)
+    _NUMBERED_Q = re.compile(r"\bQ\s?\d{1,2}[.:)]?\s*$", re.I)
 
     def _questions(self, doc: Doc, text: str, by_sent: dict[int, list[tuple]]) -> dict[int, tuple]:
         """Questions and quoted requests put in writing ("> Has the 999 call been obtained?",
@@ -1097,8 +1098,19 @@ class Context(RuleFile):
             while quoted and j < len(bounds) and in_quote(j):
                 j += 1  # the answer comes after the quoted lines
             nxt = sentence(j) if j < len(bounds) else ""
-            if self._LABEL.match(nxt):
-                continue
+            label = self._LABEL.match(nxt)
+            if label:
+                # an interview's "Q: ... A: ..." is left alone, but a numbered question of a form
+                # ("Q19. Has an MG2 been done? A. No. Not done.") takes its answer
+                line = text[text.rfind("\n", 0, idx[a]) + 1:idx[a]]
+                if not self._NUMBERED_Q.search(line):
+                    continue
+                nxt = nxt[label.end():].strip()
+                if not nxt and j + 1 < len(bounds):
+                    j += 1
+                    nxt = sentence(j)
+                if not nxt:
+                    continue
             reply = nxt.lstrip("-–*• ").lower() if not nxt.startswith(">") else ""
             cat = next((c for words, c in sorted(answers.items(), key=lambda w: -len(w[0]))
                         if re.match(re.escape(words) + r"\b", reply)), None) if reply else None

@@ -1204,6 +1204,17 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     # a line whose value is a date after the submission is work due then
     (HEADER + "Date of submission: 01/10/2024\n• Lab results on the swabs - 15/11/24.\n", "forensic_medical", "outstanding"),
     (HEADER + "Date of submission: 01/10/2024\n• Lab results on the swabs - 15/09/24.\n", "forensic_medical", "met"),
+    # a numbered question of a form takes its answer; an interview's questions are left alone
+    (HEADER + "Q7. Has the suspect's phone been seized?\nA. No. Not seized.\n", "suspect_devices", "missing"),
+    (HEADER + "Q7. Has the 999 call been obtained? A. Yes, audio downloaded 04/03.\n", "first_complaint", "met"),
+    (HEADER + "Q7. Has the 999 call been obtained? A. Not yet, requested 04/03.\n", "first_complaint", "outstanding"),
+    ("MG15 RECORD OF INTERVIEW\nQ: How did you know she was consenting?\nA: No comment.\n", "consent_steps_explored", "met"),
+    # work not yet done, to be completed, or listed "when complete" is still to come
+    (HEADER + "MG2 not yet done - meeting with Nadia and her ISVA about special measures booked 18/03/2025.\n",
+     "special_measures", "outstanding"),
+    (HEADER + "OIC to speak to Nadia and complete the MG2.\n", "special_measures", "outstanding"),
+    (HEADER + "2 MG2 (when complete) / needs assessment - complainant's personal details\n", "special_measures", "outstanding"),
+    (HEADER + "MG2 complete - screens and s.28 requested.\n", "special_measures", "met"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
