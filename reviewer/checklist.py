@@ -950,7 +950,7 @@ class Checker:
                                      for c, g in found_cats)]
             for cat, f in found_cats:
                 whole = s.doc_kind in cfg["request_kinds"] or cat == "complainant_device" and s.doc in victim_notices
-                ctx_sents = [x for x in self.t.sentences if x.doc == s.doc] if whole else self._request_context(s, cats, cfg)
+                ctx_sents = self._request_doc_part(s, set(cats) | request) if whole else self._request_context(s, cats, cfg)
                 ctx = [g for cs in ctx_sents for g in self.t.in_sentence(cs)]
                 weight = sum(1 for g in ctx if g.label in cues)
                 weight += 5 * any(g.label in request for g in fs) + 100 * whole
@@ -1014,6 +1014,21 @@ class Checker:
                     or self.rules.all_requests and self.rules.all_requests.search(s.text):
                 return True
         return False
+
+    def _request_doc_part(self, s: Sentence, names: set[str]) -> list[Sentence]:
+        """What a request document says of the request at S: the whole document, or, when it
+        sets out several requests under headings of their own ("Request 2 - Children's
+        Services"), its opening and the part under the heading S falls under. A reason or a
+        notice written under one request is not one for the next. NAMES are the labels that
+        make a heading a request's (its records, or the asking)."""
+        doc = [x for x in self.t.sentences if x.doc == s.doc]
+        heads = [k for k, x in enumerate(doc) if k and _is_heading(x.text) and any(f.label in names for f in self.t.in_sentence(x))]
+        k = s.index - doc[0].index
+        if len(heads) < 2 or k < heads[0]:
+            return doc
+        start = max(h for h in heads if h <= k)
+        end = next((h for h in heads if h > start), len(doc))
+        return doc[:heads[0]] + doc[start:end]
 
     def _request_context(self, s: Sentence, cats: dict, cfg: dict) -> list[Sentence]:
         out = [s]

@@ -1241,3 +1241,26 @@ SCATTERED_NOTES = (
 ])
 def test_scattered_status_lines_are_no_record(reviewer_instance, tmp_path, plan, expected):
     assert_item(reviewer_instance, tmp_path, plan + SCATTERED_NOTES, "rloe_recorded", expected)
+
+
+TPM_SECTIONS = (
+    "THIRD PARTY MATERIAL REQUESTS\n"
+    "Request 1 - School records (sent 02/02/2025)\nTo: Head Teacher, Millbrook Academy.\n"
+    "We ask only for the attendance register for 01/09/2024 to 20/12/2024, to test when Nadia says she missed lessons.\n"
+    "Nadia was given a letter on 02/02/2025 explaining what was asked for and why.\n"
+    "Request 2 - Children's Services (sent 03/02/2025)\nTo: Records Team, Westshire Children's Services.\n"
+    "We ask only for the strategy meeting minutes of 12/12/2024, which record her first account.\n{notice}\n"
+    "Request 3 - Counselling (sent 04/02/2025)\nTo: The Manager, Bridge Counselling.\n"
+    "We ask only for the note of the session on 10/12/2024, when she first spoke of the assault.\n"
+    "Nadia was given a letter on 04/02/2025 telling her of this request and why it is made.\n")
+
+
+@pytest.mark.parametrize("notice,expected", [
+    # a notice written under one request of a request document is not one for the next
+    ("Nadia has not been told about this request yet.", [("education", True), ("social_care", False), ("counselling", True)]),
+    ("Nadia was given a letter on 03/02/2025 about this request and why.", [("education", True), ("social_care", True), ("counselling", True)]),
+])
+def test_each_request_of_a_request_document_has_its_own_notice(reviewer_instance, tmp_path, notice, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "PC 1234 report 01/03/2025.\n\f" + TPM_SECTIONS.format(notice=notice))
+    assert requests(r, "victim_notified") == expected
+    assert status(r, "tpm_victim_notified") == ("met" if all(n for _, n in expected) else "missing")
