@@ -38,7 +38,7 @@ STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained", "enquiry_record"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
-             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins"}
+             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins", "pending_phrases"}
 # words before a date still to come that make it no target of pending work ("bailed until 14/08")
 _NOT_TARGET = re.compile(r"\b(?:until|till|from|since|after|bailed|rui)\b[^.;]*$", re.I)
 # a line whose value is a date: "FSP results on swabs - 15/11/24"
@@ -116,6 +116,9 @@ class ChecklistRules:
                             _require(label in labels, w, f"unknown concept label {label}")
                     for label in alt.get("none_of", []):
                         _require(label in labels, w, f"unknown concept label {label}")
+                    _require(isinstance(alt.get("pending_phrases", []), list)
+                             and all(isinstance(x, str) and x for x in alt.get("pending_phrases", [])), w,
+                             "pending_phrases is a list of phrases")
                     _require(set(alt.get("subjects", [])) <= {"suspect", "complainant", "witness", "unknown"}, w, "bad subjects")
             if decide["rule"] == "enquiry_record":
                 for key in ("labels", "intro_labels"):
@@ -359,8 +362,13 @@ class Checker:
                 mod = {"category": "OUTSTANDING", "literal": "<date due>", "text": due.group(0).strip(" -–:."),
                        "start": s.start + due.start(), "end": s.start + due.end()}
                 best = [replace(f, status="outstanding", modifiers=[mod]) for f in best]
-            if alt.get("cap") == "outstanding" and status == "obtained" and not closed:
+            # "Susp phone to DFU": naming only where the work is sent ("DFU", "triage") confirms
+            # nothing was yet done there
+            sent_only = bool(alt.get("pending_phrases")) and len(groups) > 1 and all(
+                _phrase(f) in alt["pending_phrases"] for g in groups[1:] for f in g if f.status == "obtained")
+            if (alt.get("cap") == "outstanding" or sent_only) and status == "obtained" and not closed:
                 status, weak = "outstanding", True  # e.g. seized but no examination: never beats a result
+                best = [replace(f, status="outstanding") if f.status == "obtained" else f for f in best]
             out.append(Match(s, status, weak, self.doc_index.get(s.doc, 0), best))
         return out
 

@@ -730,7 +730,7 @@ HEADER_TITLED = "MG3 PRE-CHARGE REPORT\nSuspect: Mr Gareth PLUMMER\nComplainant:
     ('A request for her GP records has been sent to the surgery, to establish what she told her GP on 3 May. Only that consultation is requested. A s.44B notice was given to her on 4 May.', 'tpm_victim_notified', 'met'),
     ("The IP's phone was downloaded in full at the kiosk; she agreed verbally.", 'complainant_device_lawful', 'missing'),
     ('The complainant was told that if she did not hand over her phone the investigation could not continue.', 'complainant_device_lawful', 'missing'),
-    ("Question | Answer | Comment\nHas the suspect's phone been seized? | Yes | Seized on arrest 04/06/2024, with DFU.", 'suspect_devices', 'met'),
+    ("Question | Answer | Comment\nHas the suspect's phone been seized? | Yes | Seized on arrest 04/06/2024, downloaded by DFU 20/06/2024.", 'suspect_devices', 'met'),
     ('Question | Answer | Comment\nHas CCTV been obtained? | No | No cameras on the route.', 'independent_corroboration', 'met'),
     ('Question | Answer | Comment\nHas the suspect been interviewed? | No | Not yet traced.', 'suspect_interview', 'missing'),
     ('Question | Answer | Comment\nHas an ISVA referral been made? | Yes | Referred to Rape Crisis 03/06.', 'isva_referral', 'met'),
@@ -1215,6 +1215,11 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "OIC to speak to Nadia and complete the MG2.\n", "special_measures", "outstanding"),
     (HEADER + "2 MG2 (when complete) / needs assessment - complainant's personal details\n", "special_measures", "outstanding"),
     (HEADER + "MG2 complete - screens and s.28 requested.\n", "special_measures", "met"),
+    # a phone sent to the DFU is not yet examined; the DFU's report or return is the result
+    (HEADER + "05/02 - Susp phone to DFU.\n", "suspect_devices", "outstanding"),
+    (HEADER + "PLUMMER's iPhone 13 went to the DFU on 12/06/2025.\n", "suspect_devices", "outstanding"),
+    (HEADER + "SU devices returned by DFU 20/01/2025 - nothing of note on them.\n", "suspect_devices", "met"),
+    (HEADER + "PLUMMER's iPhone - DFU report received 04/04/2025, messages recovered.\n", "suspect_devices", "met"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)

@@ -109,6 +109,12 @@ def test_checklist_must_hold_the_contract_items_in_order():
         bad["items"][rloe]["decide"][key] = value
         with pytest.raises(RulesError, match=message):
             ChecklistRules(bad, "checklist.json", labels)
+    devices = CHECKLIST_ITEMS.index("suspect_devices")
+    for value in ("DFU", ["DFU", ""]):
+        bad = json.loads(json.dumps(data))
+        bad["items"][devices]["decide"]["match"][0]["pending_phrases"] = value
+        with pytest.raises(RulesError, match="pending_phrases"):
+            ChecklistRules(bad, "checklist.json", labels)
     consent = CHECKLIST_ITEMS.index("consent_steps_explored")
     for value in ({"labels": ["NO_SUCH_LABEL"]}, {"labels": ["INTERVIEW"], "subjects": ["officer"]}, {"lead_words": ["further"]}):
         bad = json.loads(json.dumps(data))
