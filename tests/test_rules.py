@@ -1220,6 +1220,15 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "PLUMMER's iPhone 13 went to the DFU on 12/06/2025.\n", "suspect_devices", "outstanding"),
     (HEADER + "SU devices returned by DFU 20/01/2025 - nothing of note on them.\n", "suspect_devices", "met"),
     (HEADER + "PLUMMER's iPhone - DFU report received 04/04/2025, messages recovered.\n", "suspect_devices", "met"),
+    # work that will be done, was cancelled, is to be tried again or comes later is not done
+    (HEADER + "A needs assessment will be done at the ABE.\n", "abe_interview", "outstanding"),
+    (HEADER + "24/1 - ABE cancelled, IP poorly.\n", "abe_interview", "outstanding"),
+    (HEADER + "ABE - keep trying IP.\n", "abe_interview", "outstanding"),
+    (HEADER + "ABE later.\n", "abe_interview", "outstanding"),
+    (HEADER + "His messages to her, later deleted, were recovered from his phone by the DFU.\n", "suspect_communications", "met"),
+    (HEADER + "An MG2 will be completed if the suspect is charged.\n", "special_measures", "missing"),
+    # asking the CPS whether to arrest and interview is no interview
+    (HEADER + "Advice sought - is there enough to proceed to arrest and interview?\n", "suspect_interview", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
