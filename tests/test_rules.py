@@ -1229,6 +1229,8 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "An MG2 will be completed if the suspect is charged.\n", "special_measures", "missing"),
     # asking the CPS whether to arrest and interview is no interview
     (HEADER + "Advice sought - is there enough to proceed to arrest and interview?\n", "suspect_interview", "missing"),
+    # research on the suspect put off, whatever the excuse, is not done
+    (HEADER + "PLUMMER has not been researched further as the PNC check showed no convictions.\n", "suspect_intelligence", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
