@@ -572,11 +572,16 @@ class Checker:
         untimed: list[Match] = []
         timed: list[Match] = []
         any_out = False
+        covered: set[int] = set()  # sentences of the checklist's outstanding items, dated or not
         for iid, res in self.results.items():
             if res.status != "outstanding":
                 continue
+            covered |= {m.sentence.index for m in self.matches.get(iid, [])}
             ms = [m for m in self.matches.get(iid, []) if m.status == "outstanding"]
-            dated = next((m for m in ms if self._dated(m.sentence, labels)), None)
+            # the date may be given where the same work is spoken of again ("MG6D to follow"
+            # here, "MG6D | To do | 21/03/25" in the plan)
+            dated = next((m for m in ms + [m for m in self.matches.get(iid, []) if m.status != "outstanding"]
+                          if self._dated(m.sentence, labels)), None)
             if ms and dated is None and all(m.sentence.doc_kind in skip_kinds for m in ms):
                 continue  # pending only in a schedule's description
             any_out = True
@@ -591,8 +596,9 @@ class Checker:
             # plainly pending words only ("awaited", "to follow"), not "booked" or "sent"
             pending_words = {w.lower() for w in it["decide"].get("pending_words", [])}
             for f in self.t.findings:
-                if f.status != "outstanding" or f.label in labels | skip_labels or f.doc_kind in skip_kinds:
-                    continue
+                if f.status != "outstanding" or f.label in labels | skip_labels or f.doc_kind in skip_kinds \
+                        or f.sentence in covered:
+                    continue  # (an item's own pending work was judged with all its mentions above)
                 if not any(m["category"] == "OUTSTANDING" and m["literal"].lower() in pending_words for m in f.modifiers):
                     continue
                 s = self.t.sentences[f.sentence]

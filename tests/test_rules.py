@@ -1231,6 +1231,10 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "Advice sought - is there enough to proceed to arrest and interview?\n", "suspect_interview", "missing"),
     # research on the suspect put off, whatever the excuse, is not done
     (HEADER + "PLUMMER has not been researched further as the PNC check showed no convictions.\n", "suspect_intelligence", "missing"),
+    # pending work is timetabled when any mention of it gives the date
+    (HEADER + "Date of submission: 01/03/2025\nDisclosure: MG6C attached. MG6D to follow.\nOutstanding work:\n"
+     "MG6D - DC 4410 - to be completed by 21/03/2025.\n", "outstanding_timetabled", "met"),
+    (HEADER + "Date of submission: 01/03/2025\nDisclosure: MG6C attached. MG6D to follow.\n", "outstanding_timetabled", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
