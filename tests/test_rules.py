@@ -1235,6 +1235,13 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "Date of submission: 01/03/2025\nDisclosure: MG6C attached. MG6D to follow.\nOutstanding work:\n"
      "MG6D - DC 4410 - to be completed by 21/03/2025.\n", "outstanding_timetabled", "met"),
     (HEADER + "Date of submission: 01/03/2025\nDisclosure: MG6C attached. MG6D to follow.\n", "outstanding_timetabled", "missing"),
+    # his conduct before the offence: following her, buying her drink, secrecy; not the assault itself
+    (HEADER + "CCTV from the Co-op shows PLUMMER following the IP along Mill Lane.\n", "pre_offence_conduct", "met"),
+    (HEADER + "The doorman saw PLUMMER walking about 15 metres behind her.\n", "pre_offence_conduct", "met"),
+    (HEADER + "Witnesses say PLUMMER bought the complainant several shots at the bar.\n", "pre_offence_conduct", "met"),
+    (HEADER + "PLUMMER told her it was their secret.\n", "pre_offence_conduct", "met"),
+    (HEADER + "Nadia followed the signs to the station.\n", "pre_offence_conduct", "missing"),
+    (HEADER + "PLUMMER tried to kiss her on the sofa and she pushed him away.\n", "pre_offence_conduct", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
