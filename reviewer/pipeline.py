@@ -447,6 +447,8 @@ def validate_context(data: dict, where: str) -> None:
             raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
     _require(isinstance(data.get("transparent_labels", []), list) and all(isinstance(x, str) for x in data.get("transparent_labels", [])),
              where, "'transparent_labels' is a list of concept labels")
+    _require(isinstance(data.get("nil_inside_labels", []), list) and all(isinstance(x, str) for x in data.get("nil_inside_labels", [])),
+             where, "'nil_inside_labels' is a list of concept labels")
     _require(isinstance(data.get("questions_put_in", []), list), where, "'questions_put_in' is a list of document kinds")
     lines = data.get("line_status", {})
     _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail", "legend", "title_words"} and all(
@@ -799,6 +801,7 @@ class Context(RuleFile):
         # scope terminators ("said") only stop a modifier: "he said she never told him to
         # stop" keeps 'never' off what he was asked, but he is still the one who said it
         self.transparent = set(data.get("transparent_labels", []))
+        self.nil_inside = set(data.get("nil_inside_labels", []))
         self._transparent_ids = {self.nlp.vocab.strings.add(x) for x in self.transparent}
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
@@ -1053,6 +1056,10 @@ class Context(RuleFile):
                     if cond and decider["literal"].lower() in future:
                         chosen = "HYPOTHETICAL"
                         mods.append(described(cond[0] - s_end, cond[2], cond[0], cond[1]))
+            if chosen == "NEGATED" and s.label_ in self.nil_inside and all(
+                    s_start <= a < s_end for _, r, a, _ in found if r["category"] == "NEGATED"):
+                # "no contact between the numbers": the span's own "no" is what the check found
+                chosen = "NIL_RESULT"
             verdicts[(s_start, s_end, s.label_)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
                 else ("obtained", False, mods)
         doc.spans[self.spans_key] = targets

@@ -1242,6 +1242,9 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "PLUMMER told her it was their secret.\n", "pre_offence_conduct", "met"),
     (HEADER + "Nadia followed the signs to the station.\n", "pre_offence_conduct", "missing"),
     (HEADER + "PLUMMER tried to kiss her on the sofa and she pushed him away.\n", "pre_offence_conduct", "missing"),
+    # a check of his side that found no contact with her is a nil result; strangers alone are not
+    (HEADER + "PLUMMER's phone downloaded by DFU - no contact with the IP's number found.\n", "suspect_communications", "met"),
+    (HEADER + "IP and suspect are strangers, no contact between them.\n", "suspect_communications", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)

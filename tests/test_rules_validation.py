@@ -48,6 +48,7 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d["line_status"].update(legend="[z-a]"), "line_status.legend"),
     (lambda d: d["modifiers"].append({"literal": "by fax", "category": "NEGATED", "labels": "NOTICE"}), "labels must be a list"),
     (lambda d: d.update(transparent_labels="REQUEST"), "transparent_labels"),
+    (lambda d: d.update(nil_inside_labels="NO_CONTACT"), "nil_inside_labels"),
     (lambda d: d.update(future_conditions={"future": "will be"}), "future_conditions"),
     (lambda d: d["modifiers"].append({"literal": "texted", "category": "REQUESTED", "not_labels": "ACCOUNT"}), "not_labels must be a list"),
     (lambda d: d["form_boxes"].update(ticked="[x"), "form_boxes.ticked"),
