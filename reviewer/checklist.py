@@ -251,8 +251,11 @@ class Match:
 class Checker:
     """Fills the checklist for one case."""
 
-    def __init__(self, tagged: Tagged, documents: list[Document], timeline: dict, owners: dict[str, str | None], rules: ChecklistRules):
+    def __init__(self, tagged: Tagged, documents: list[Document], timeline: dict, owners: dict[str, str | None], rules: ChecklistRules,
+                 complainant: list[str] | tuple = ()):
         self.t = tagged
+        # the complainant's names, by word ("Dear Amy," opens a letter to her)
+        self.complainant_words = {w.lower() for n in complainant for w in n.split() if len(w) > 1}
         self.docs = documents
         self.doc_index = {d.id: i for i, d in enumerate(documents)}
         self.doc_by_id = {d.id: d for d in documents}
@@ -970,6 +973,7 @@ class Checker:
                 weight += 5 * any(g.label in request for g in fs) + 100 * whole
                 seen.setdefault(cat, []).append((weight, s, f, ctx))
         general_notice = self._general_notice(cfg) if seen else False
+        told = self._letters_to_her(cats) if seen else set()
         for cat, mentions in sorted(seen.items(), key=lambda kv: (kv[1][0][1].index, kv[0])):
             weight, s, f, _ = max(mentions, key=lambda m: (m[0], -m[1].index))
             # a request set out in a section of its own ("Request 2 - Children's Services") is
@@ -990,7 +994,7 @@ class Checker:
             # a notice still to be given ("she has not yet been told") is no notice; a notice
             # may be given anywhere the request is spoken of, or once for all the requests
             notice = set(cfg["device_notice"] if dev else cfg["notice"])
-            notified = (not dev and general_notice) or any(
+            notified = (not dev and (general_notice or cat in told)) or any(
                 g.label in notice and g.status not in ("not_done", "hypothetical") and not _pending_here(g)
                 and self._to_her(g) for m in mentions for g in m[3])
             if not reason or trawl:
@@ -1010,6 +1014,27 @@ class Checker:
         """A notice given to the complainant: not one given only to her mother or a carer
         ("Owen's mother has been told"), though one given to both counts."""
         return f.subject in ("complainant", "unknown") or _COMPLAINANT_WORD.search(self.t.sentences[f.sentence].text) is not None
+
+    def _letters_to_her(self, cats: dict) -> set[str]:
+        """The kinds of records named in a letter to the complainant ("Dear Amy, ... I have
+        asked Children's Services for ... and your GP for ..."): telling her in writing what is
+        asked for is the notice, whichever words it uses. The letter runs from its greeting to
+        its sign-off, or to the end of its document."""
+        if not self.complainant_words:
+            return set()
+        out: set[str] = set()
+        sents = self.t.sentences
+        for s in sents:
+            m = _GREETING.match(s.text)
+            if not m or m.group(1).lower() not in self.complainant_words:
+                continue
+            for x in sents[s.index:]:
+                if x.doc != s.doc or x.index > s.index and (_GREETING.match(x.text) or _ADDRESSED.match(x.text)):
+                    break
+                out |= {cats[f.label] for f in self.t.in_sentence(x) if f.label in cats and f.status not in ("not_done", "hypothetical")}
+                if _SIGN_OFF.match(x.text):
+                    break
+        return out
 
     def _general_notice(self, cfg: dict) -> bool:
         """A notice given to the complainant once for all the requests ("Nathan was given a
@@ -1197,6 +1222,12 @@ def _short_statement(text: str) -> bool:
     happened; a numbered heading ("5.3 Intelligence.") or a label with its value ("SARC -
     n/a.") does not on its own."""
     return text.rstrip().endswith(".") and not _NUMBERED.match(text) and not _LABEL_VALUE.search(text)
+
+
+# a letter's greeting ("Dear Amy,") or the title of a copy notice ("COPY - NOTICE TO RYAN HEPWORTH")
+_GREETING = re.compile(r"^\W*(?:dear|(?:copy\W+)?(?:written\s+)?notice to)\s+(?:(?:ms|mrs|miss|mr|mx)\.?\s+)?([A-Za-z][\w'’-]*)", re.I)
+_ADDRESSED = re.compile(r"^\W*(?:to\s*:|dear\s)", re.I)  # the next letter begins
+_SIGN_OFF = re.compile(r"^\W*(?:yours\s+(?:sincerely|faithfully)|kind regards|regards)\b", re.I)
 
 
 def _is_heading(text: str) -> bool:

@@ -82,7 +82,7 @@ class Reviewer:
         return Prepared(ex, docs, parties, tagged, timeline, owners)
 
     def checker(self, prep: Prepared) -> Checker:
-        return Checker(prep.tagged, prep.docs, prep.timeline, prep.owners, self.checklist_rules)
+        return Checker(prep.tagged, prep.docs, prep.timeline, prep.owners, self.checklist_rules, prep.parties.complainant)
 
     def _review(self, path: Path, case_id: str | None, ocr: str, workers: int | None, t0: float) -> Report:
         clock = _Stages()

@@ -1294,3 +1294,30 @@ def test_each_request_of_a_request_document_has_its_own_notice(reviewer_instance
     r = review_text(reviewer_instance, tmp_path, HEADER + "PC 1234 report 01/03/2025.\n\f" + TPM_SECTIONS.format(notice=notice))
     assert requests(r, "victim_notified") == expected
     assert status(r, "tpm_victim_notified") == ("met" if all(n for _, n in expected) else "missing")
+
+
+LETTERS = (
+    "\fTHIRD PARTY MATERIAL\nTo: Records Team, Westshire Children's Services.\n"
+    "We ask only for the strategy meeting minutes of 12/12/2024, which record her first account.\n"
+    "To: Practice Manager, Elm Surgery.\nWe ask only for the GP note of 11/12/2024, when she told the doctor of the assault.\n"
+    "\f{greeting}\nI have asked two organisations for records about you: Westshire Children's Services, for the minutes "
+    "of the meeting in December, and your GP at Elm Surgery, for the note of your visit on 11/12/2024.\n"
+    "They will be kept securely and only seen by me and the CPS.\nYours sincerely\nDC 4410 Amy FROST\n")
+
+
+@pytest.mark.parametrize("greeting,expected", [
+    # a letter to the complainant naming the records asked for is her notice of each of them
+    ("Dear Nadia,", "met"),
+    ("COPY - NOTICE TO NADIA OKONJO dated 13/01/2025", "met"),
+    ("Dear Sir or Madam,", "missing"),
+])
+def test_a_letter_to_her_is_notice_of_what_it_names(reviewer_instance, tmp_path, greeting, expected):
+    r = review_text(reviewer_instance, tmp_path, HEADER + LETTERS.format(greeting=greeting))
+    assert status(r, "tpm_victim_notified") == expected, requests(r, "victim_notified")
+
+
+def test_noticing_is_no_notice(reviewer_instance, tmp_path):
+    r = review_text(reviewer_instance, tmp_path, HEADER + "\fREQUEST FOR THIRD PARTY MATERIAL\nTo: Records Team, Westshire Children's "
+                    "Services.\nWe ask only for the minutes of the strategy meeting of 12/12/2024, which record her first account.\n"
+                    "Her teacher noticed bruising on her arms that week.\n")
+    assert requests(r, "victim_notified") == [("social_care", False)]
