@@ -950,7 +950,8 @@ class Checker:
             for f in fs:
                 # whose device: a possessive or a party named just before or after it, not a
                 # pronoun somewhere else in the sentence
-                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not _denied(f) and not unasked:
+                if f.label == "DEVICE" and f.subject == "complainant" and f.status != "not_done" and not f.nil and not _denied(f) \
+                        and not unasked:  # "IP phone | NOT REQUIRED - stranger" asks for nothing
                     if s.doc in victim_notices:
                         # a digital processing notice for a victim's or witness's device that
                         # names the complainant as its user is the request for her device

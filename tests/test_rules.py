@@ -1245,6 +1245,10 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     # a check of his side that found no contact with her is a nil result; strangers alone are not
     (HEADER + "PLUMMER's phone downloaded by DFU - no contact with the IP's number found.\n", "suspect_communications", "met"),
     (HEADER + "IP and suspect are strangers, no contact between them.\n", "suspect_communications", "missing"),
+    # records none sought, or that hold nothing, and her phone 'not required' are no requests
+    (HEADER + "Third party material (GP, counselling etc.) - none sought.\n", "tpm_reasons_stated", "not_applicable"),
+    (HEADER + "Her GP and the college she attends hold nothing relevant to any issue in the case.\n", "tpm_reasons_stated", "not_applicable"),
+    (HEADER + "IP phone | NOT REQUIRED - strangers, nothing on it goes to any issue\n", "complainant_device_lawful", "not_applicable"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
