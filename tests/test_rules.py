@@ -1325,3 +1325,12 @@ def test_noticing_is_no_notice(reviewer_instance, tmp_path):
                     "Services.\nWe ask only for the minutes of the strategy meeting of 12/12/2024, which record her first account.\n"
                     "Her teacher noticed bruising on her arms that week.\n")
     assert requests(r, "victim_notified") == [("social_care", False)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a school asked by its name is an education request; being its pupil is none
+    ("A request was sent on 12/03/2025 to Millbrook High School for any welfare concern raised about Nadia in 2019.", [("education",)]),
+    ("Nadia was a pupil at Millbrook High School until 2019.", []),
+])
+def test_a_school_by_name(reviewer_instance, tmp_path, text, expected):
+    assert requests(review_text(reviewer_instance, tmp_path, HEADER + text + "\n")) == expected
