@@ -515,7 +515,7 @@ class GatedMatcher:
     ``Matcher`` walks every token of the Doc as a Python object, which on a bundle cost more
     than all the phrase matching. When every pattern starts with a required token given by
     ``LOWER`` (a word or an ``IN`` list) and has a bounded length, the matcher runs only on
-    windows that open at such a word and are as long as the longest pattern. A match starts
+    windows that open at such a word and are as long as the longest pattern it opens. A match starts
     on its first token, so the windows hold every match the whole Doc would give, and only
     matches starting on a window's opening words are kept. Otherwise it runs on the Doc.
     """
@@ -523,8 +523,7 @@ class GatedMatcher:
     def __init__(self, vocab):
         self.vocab = vocab
         self.matcher = Matcher(vocab, validate=True)
-        self.first: set[int] | None = set()
-        self.longest = 0
+        self.first: dict[int, int] | None = {}  # opening word -> longest pattern it opens
 
     def __len__(self) -> int:
         return len(self.matcher)
@@ -539,8 +538,9 @@ class GatedMatcher:
         if not words or not bounded or any(not isinstance(w, str) for w in words):
             self.first = None  # cannot gate this pattern: match on the whole Doc
             return
-        self.first.update(self.vocab.strings.add(w.lower()) for w in words)
-        self.longest = max(self.longest, len(pattern))
+        for w in words:
+            key = self.vocab.strings.add(w.lower())
+            self.first[key] = max(self.first.get(key, 0), len(pattern))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if not len(self.matcher):
@@ -548,18 +548,18 @@ class GatedMatcher:
         if self.first is None:
             return list(self.matcher(doc))
         first = self.first
-        starts = [i for i, x in enumerate(doc.to_array(LOWER).tolist()) if x in first]
+        starts = [(i, first[x]) for i, x in enumerate(doc.to_array(LOWER).tolist()) if x in first]
         out: list[tuple[int, int, int]] = []
         n = len(doc)
         k = 0
         while k < len(starts):
-            a = starts[k]
-            b = min(n, a + self.longest)
+            a, size = starts[k]
+            b = min(n, a + size)
             opening = {a}
             k += 1
-            while k < len(starts) and starts[k] < b:
-                opening.add(starts[k])
-                b = min(n, starts[k] + self.longest)
+            while k < len(starts) and starts[k][0] < b:
+                opening.add(starts[k][0])
+                b = max(b, min(n, starts[k][0] + starts[k][1]))
                 k += 1
             out.extend((key, a + s, a + e) for key, s, e in self.matcher(doc[a:b]) if a + s in opening)
         return out
