@@ -1249,6 +1249,9 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     (HEADER + "Third party material (GP, counselling etc.) - none sought.\n", "tpm_reasons_stated", "not_applicable"),
     (HEADER + "Her GP and the college she attends hold nothing relevant to any issue in the case.\n", "tpm_reasons_stated", "not_applicable"),
     (HEADER + "IP phone | NOT REQUIRED - strangers, nothing on it goes to any issue\n", "complainant_device_lawful", "not_applicable"),
+    # a file that says it has no plan has no record of its lines of enquiry
+    (HEADER + "Enquiries:\n- CCTV Bridge St - viewed, nil.\n- PNC - no trace.\n- Taxi firm - records requested, awaited.\n"
+     "There's no investigation plan as such, Sarge.\n", "rloe_recorded", "missing"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
