@@ -1252,6 +1252,14 @@ def test_this_reports_date_is_the_submission(reviewer_instance, tmp_path, text):
     # a file that says it has no plan has no record of its lines of enquiry
     (HEADER + "Enquiries:\n- CCTV Bridge St - viewed, nil.\n- PNC - no trace.\n- Taxi firm - records requested, awaited.\n"
      "There's no investigation plan as such, Sarge.\n", "rloe_recorded", "missing"),
+    # records that place the parties in a non-recent case corroborate; writing for them is a request,
+    # and work 'complete apart from' them is not complete
+    (HEADER + "Electoral roll and council tax records obtained: PLUMMER lived at 4 Mill Lane 2004-2009.\n",
+     "independent_corroboration", "met"),
+    (HEADER + "I have written to Westshire Council on 2nd May for the tenancy records for 2005 to 2009.\n",
+     "independent_corroboration", "outstanding"),
+    (HEADER + "All enquiries are complete apart from the school trip records, requested 02/10/25.\n",
+     "independent_corroboration", "outstanding"),
 ])
 def test_session8_wording(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, text, item, expected)
