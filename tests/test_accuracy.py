@@ -7,10 +7,10 @@ from reviewer.evaluate import evaluate
 
 from conftest import SAMPLES
 
-# (status accuracy, gap recall) reached on each set, rounded down: the 187 development cases and
-# the 72 held out (d1-d12; a1-a12, i1-i12 and ca1-ca12 written blind in the sixth session; cb1-cb12
-# and cc1-cc12 in the seventh).
-FLOORS = {"tuned": (0.885, 0.895), "untuned": (0.835, 0.86)}
+# (status accuracy, gap recall) reached on each set, rounded down: the 259 development cases
+# (the 72 held out until the eighth session among them) and the 48 held out (cd1-cd12, ce1-ce12,
+# cf1-cf12 and cg1-cg12, written blind in the eighth session and scored once, after its last rule).
+FLOORS = {"tuned": (0.885, 0.90), "untuned": (0.80, 0.84)}
 
 
 def _untuned() -> set[str]:
@@ -20,7 +20,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 259 and len(untuned) >= 72
+    assert len(everything) >= 307 and len(untuned) >= 48
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
