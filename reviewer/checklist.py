@@ -761,15 +761,16 @@ class Checker:
         return self._result(it, "missing" if failing else "met", [r["_cite"] for r, _ in reqs])
 
     def _enquiry_record(self, it: dict) -> ItemResult:
-        """Whether the lines of enquiry are recorded with where each stands: a sentence naming
-        the lines of enquiry (`intro_labels`) followed within `intro_window` sentences by
-        `intro_items` enquiries with a status; or at least `min_items` lines answering an earlier
-        action plan (a document of `plan_kinds`) or running line after line under a heading;
-        or, with none of these, at least
-        `min_items_unintroduced` lines (bullets, numbered points, "CCTV - done" lines, table
-        rows) each giving an enquiry a status, at least `min_done` of them done. A record said
-        to be still to come ("RLOE - TBC after CPS advice") is no record. Prose that merely
-        mentions "lines of enquiry" is not enough."""
+        """Whether the lines of enquiry are recorded with where each stands.
+
+        A status line is a bullet, numbered point, "CCTV - done" line or table row giving an
+        enquiry a status. The record is met by a sentence naming the lines of enquiry
+        (`intro_labels`) followed within `intro_window` sentences by `intro_items` status lines;
+        by `min_items` status lines when the file answers an earlier action plan (a document of
+        `plan_kinds`) or when they run line after line under a heading; otherwise only by a long
+        run of `min_items_unintroduced` of them. In each case at least `min_done` must be done.
+        A record said to be still to come ("RLOE - TBC after CPS advice") is no record, and
+        prose that merely mentions "lines of enquiry" is not enough."""
         dec = it["decide"]
         list_line, status_words, list_title, deflect = self.rules.record_patterns[it["item"]]
         labels, intro = set(dec["labels"]), set(dec["intro_labels"])

@@ -750,9 +750,11 @@ class Context(RuleFile):
     A modifier's scope runs from it in its direction, within its sentence, for at most
     ``max_scope`` tokens, and stops at a terminator ("but", "however", ";"). A PSEUDO
     modifier (such as "no comment") cancels the modifiers it overlaps; of overlapping
-    modifiers the longest wins; a modifier inside a concept span does not act. The status of
-    a span comes from its nearest modifier. Role words ("suspect", "IP") are recorded in
-    ``doc._.roles`` for the subject resolver.
+    modifiers the longest wins. A modifier inside a concept span does not act, unless the
+    span's label is transparent; a negation inside a span of a ``nil_inside_labels`` label is
+    the nil result it reports ("no contact between the numbers"). The status of a span comes
+    from its nearest modifier. Role words ("suspect", "IP") are recorded in ``doc._.roles``
+    for the subject resolver.
     """
 
     filename = "context_rules.json"
