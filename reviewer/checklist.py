@@ -270,6 +270,7 @@ class Checker:
         except (TypeError, ValueError):
             self._submitted = None
         self._tpm_context: list[list[Finding]] = []
+        self._request_docs: dict[str, tuple[list[Sentence], list[int]]] = {}  # request document -> its sentences, headings
 
     # ---------------------------------------------------------- evidence rule
     def _window(self, s: Sentence, n: int) -> list[Finding]:
@@ -1062,9 +1063,12 @@ class Checker:
         Services"), its opening and the part under the heading S falls under. A reason or a
         notice written under one request is not one for the next. NAMES are the labels that
         make a heading a request's (its records, or the asking)."""
-        doc = [x for x in self.t.sentences if x.doc == s.doc]
-        heads = [k for k, x in enumerate(doc) if k and _is_heading(x.text) and any(f.label in names for f in self.t.in_sentence(x))]
-        k = s.index - doc[0].index
+        if s.doc not in self._request_docs:  # every mention in the document shares its parts
+            doc = [x for x in self.t.sentences if x.doc == s.doc]
+            self._request_docs[s.doc] = doc, [k for k, x in enumerate(doc) if k and _is_heading(x.text)
+                                              and any(f.label in names for f in self.t.in_sentence(x))]
+        doc, heads = self._request_docs[s.doc]
+        k = next(i for i, x in enumerate(doc) if x is s)
         if len(heads) < 2 or k < heads[0]:
             return doc
         start = max(h for h in heads if h <= k)

@@ -445,10 +445,9 @@ def validate_context(data: dict, where: str) -> None:
             re.compile(sections.get(key, ""))
         except re.error as e:
             raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
-    _require(isinstance(data.get("transparent_labels", []), list) and all(isinstance(x, str) for x in data.get("transparent_labels", [])),
-             where, "'transparent_labels' is a list of concept labels")
-    _require(isinstance(data.get("nil_inside_labels", []), list) and all(isinstance(x, str) for x in data.get("nil_inside_labels", [])),
-             where, "'nil_inside_labels' is a list of concept labels")
+    for key in ("transparent_labels", "nil_inside_labels"):
+        _require(isinstance(data.get(key, []), list) and all(isinstance(x, str) for x in data.get(key, [])),
+                 where, f"'{key}' is a list of concept labels")
     _require(isinstance(data.get("questions_put_in", []), list), where, "'questions_put_in' is a list of document kinds")
     lines = data.get("line_status", {})
     _require(isinstance(lines, dict) and set(lines) <= {"max_words", "lead", "tail", "legend", "title_words"} and all(
