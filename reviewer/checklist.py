@@ -74,10 +74,18 @@ class ItemResult:
     evidence: list[Citation] = field(default_factory=list)
     action: str | None = None
     title: str = ""
+    # set by the calibration layer (reviewer/calibration.py): the rules' own status, the model's
+    # probability that the item is a gap, and whether the final status is the rules' or the model's
+    rule_status: str | None = None
+    gap_probability: float | None = None
+    basis: str = "rules"
 
     def to_dict(self) -> dict:
-        return {"item": self.item, "group": self.group, "status": self.status, "title": self.title,
-                "evidence": [c.to_dict() for c in self.evidence], "action": self.action}
+        d = {"item": self.item, "group": self.group, "status": self.status, "title": self.title,
+             "evidence": [c.to_dict() for c in self.evidence], "action": self.action}
+        if self.rule_status is not None:
+            d.update(rule_status=self.rule_status, gap_probability=self.gap_probability, basis=self.basis)
+        return d
 
 
 class ChecklistRules:

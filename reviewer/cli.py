@@ -68,7 +68,9 @@ def review_cmd(path: Path, fmt: str, out: Path | None, ocr: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--details", is_flag=True, help="Show every disagreement with the truth files of the tuned cases.")
 @click.option("--details-untuned", is_flag=True, help="Also show the disagreements on the held-out cases (do not tune on them).")
-def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details: bool, details_untuned: bool) -> None:
+@click.option("--rules-only", is_flag=True, help="Score the rules alone, without models/calibration.json.")
+def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details: bool, details_untuned: bool,
+             rules_only: bool) -> None:
     """Score the reviews of every NAME.truth.json case in DIRECTORY.
 
     Example: reviewer eval samples
@@ -76,7 +78,7 @@ def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details:
     from .evaluate import evaluate, find_cases, format_evaluation
     from .review import Reviewer
 
-    rv = Reviewer()
+    rv = Reviewer(calibrate=not rules_only)
     names = {n for n, _, _ in find_cases(directory)}
     uf = untuned_file or directory / "untuned.txt"
     untuned = set(uf.read_text().split()) & names if uf.exists() else set()

@@ -29,6 +29,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     parties: Parties | None = None
     schedules: dict[str, list[list[str]]] = field(default_factory=dict)  # document id -> table rows
+    calibration: str | None = None  # version of models/calibration.json, None when the rules alone decided
 
     def page_text(self, number: int) -> str:
         return self.pages[number - 1].text
@@ -48,7 +49,7 @@ class Report:
         return {
             "schema": SCHEMA,
             "case": {"id": self.case_id, "files": self.files, "pages": len(self.pages), "pipeline": self.pipeline,
-                     "ocr_pages": ocr},
+                     "calibration": self.calibration, "ocr_pages": ocr},
             "documents": documents,
             "checklist": [i.to_dict() for i in self.checklist],
             "tpm_requests": self.tpm_requests,

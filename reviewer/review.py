@@ -11,6 +11,7 @@ from pathlib import Path
 from .checklist import Checker, Citation
 from .dedupe import merge_duplicates
 from .checklist import load_rules as load_checklist
+from .calibration import load_calibration
 from .extraction import Extraction, add_schedule_tables, extract_case
 from .pipeline import load_pipeline, pipeline_name, unwrap_soft_breaks
 from .report import Report
@@ -39,7 +40,9 @@ class Prepared:
 class Reviewer:
     """A loaded pipeline and rule set; reuse one for many cases (batch workers, the API)."""
 
-    def __init__(self, pipeline_path: str | None = None):
+    def __init__(self, pipeline_path: str | None = None, calibrate: bool = True):
+        """``calibrate``: apply models/calibration.json over the rules' statuses (False gives
+        the rules alone, which is what tools/train_calibration.py learns from)."""
         self.nlp = load_pipeline(pipeline_path)
         concepts = self.nlp.get_pipe("concepts")
         self.labels = frozenset(concepts.data["labels"])
@@ -47,6 +50,8 @@ class Reviewer:
         self.doc_rules = load_doc_rules()
         self.checklist_rules = load_checklist(self.labels)
         self.pipeline = pipeline_name(self.nlp)
+        self.calibration = load_calibration({v for v in self.evidence_labels.values() if v}) if calibrate else None
+        self._actions = {it["item"]: (it["action"], it["action_outstanding"]) for it in self.checklist_rules.items}
         self.timings: dict[str, float] = {}  # seconds per stage of the last review
         # the pipeline, its patterns and vocabulary live as long as the process: keep them out
         # of the garbage collector's scans, which otherwise revisit them on every collection
@@ -105,6 +110,9 @@ class Reviewer:
                     merged = merge_duplicates([c.to_dict() for c in item.evidence], ex.duplicates)
                     item.evidence = [Citation(m["document"], m["page"], m["quote"], m["start"], m["end"], m.get("why", ""),
                                               m.get("also_at", [])) for m in merged]
+        if self.calibration:
+            with clock("calibration"):
+                self.calibration.apply(items, evidence, [d.kind for d in docs], tpm, len(ex.pages), self._actions)
         schedules = {d.id: [row for n in range(d.first_page, d.last_page + 1) for t in ex.pages[n - 1].tables for row in t]
                      for d in docs if d.kind in ("MG6C", "MG6D")}
         self.timings = clock.seconds
@@ -113,6 +121,7 @@ class Reviewer:
         return Report(
             case_id=case_id or path.stem if path.is_file() else case_id or path.name,
             files=ex.files, pages=ex.pages, pipeline=self.pipeline, documents=docs, checklist=items,
+            calibration=self.calibration.version if self.calibration else None,
             tpm_requests=tpm, evidence=evidence, concerns=concerns, timeline=timeline, problems=ex.problems,
             parties=parties, schedules=schedules,
         )
