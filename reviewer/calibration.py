@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checklist import CHECKLIST_ITEMS, ItemResult
+from .checklist import CHECKLIST_ITEMS, Citation, ItemResult
 from .pipeline import MODELS, _read_json, _require
 
 STATUSES = ("met", "missing", "outstanding", "not_applicable")
@@ -49,6 +49,11 @@ FEATURES: tuple[str, ...] = (
     *(f"tpm_{f}" for f in TPM_FLAGS),
     "pages",
 )
+
+_RULE = tuple(FEATURES.index(f"rule_{s}") for s in STATUSES)
+_RULE_MET = FEATURES.index("rule_met")
+# what a calibrated "met" can cite: the rules' citations, or spans tagged with the item's labels
+_SUPPORT = (FEATURES.index("citations"), *(FEATURES.index(f"spans_{s}") for s in SPAN_STATUSES))
 
 # a citation's "why" begins "'<matched words>' <status>"; the quote may itself hold a quote mark
 _CITED = re.compile(r"' (obtained|outstanding|not_done|hypothetical|declined)\b")
@@ -119,6 +124,10 @@ class Calibration:
         _require(isinstance(t, (int, float)) and 0 < t < 1, where, "gap_threshold must be a number between 0 and 1")
         self.gap_threshold = float(t)
         self.trained_on: dict = data.get("trained_on", {})
+        mwc = data.get("met_without_citation", [])
+        _require(isinstance(mwc, list) and set(mwc) <= set(CHECKLIST_ITEMS), where,
+                 "met_without_citation must list checklist item ids")
+        self.met_without_citation = frozenset(mwc)
         _require(isinstance(self.trained_on, dict), where, "trained_on must be an object")
         items = data.get("items")
         _require(isinstance(items, dict) and sorted(items) == sorted(CHECKLIST_ITEMS), where,
@@ -147,19 +156,27 @@ class Calibration:
             self.labels[item] = frozenset(labels)
 
     def decide(self, item: str, x: list[float]) -> tuple[str, float]:
-        """The calibrated status of ITEM for features X, and the probability that it is a gap."""
+        """The calibrated status of ITEM for features X, and the probability that it is a gap.
+
+        A "met" must be able to cite something: the model may turn an item the rules did not find
+        met into "met" only when the rules cited a sentence for it or tagged one with its labels
+        (items listed under ``met_without_citation`` excepted). Otherwise the rules' status stands."""
         p = self.models[item].probabilities(x)
         gap = sum(p.get(s, 0.0) for s in GAPS)
         if gap >= self.gap_threshold:
             status = "missing" if p.get("missing", 0.0) >= p.get("outstanding", 0.0) else "outstanding"
         else:
             status = "not_applicable" if p.get("not_applicable", 0.0) > p.get("met", 0.0) else "met"
+        if status == "met" and not x[_RULE_MET] and item not in self.met_without_citation \
+                and not any(x[k] for k in _SUPPORT):
+            status = next(s for s, k in zip(STATUSES, _RULE) if x[k])
         return status, gap
 
     def apply(self, items: list[ItemResult], evidence: list[dict], doc_kinds: list[str], tpm: list[dict],
-              pages: int, actions: dict[str, tuple[str, str]]) -> None:
+              pages: int, actions: dict[str, tuple[str, str]], max_citations: int = 3) -> None:
         """Set each item's calibrated status in place, keeping the rules' own status beside it.
-        ``actions``: item -> (action when missing, action when outstanding)."""
+        ``actions``: item -> (action when missing, action when outstanding). An item made "met"
+        with no sentence cited by the rules cites the sentences tagged with its labels."""
         statuses = {i.item: i.status for i in items}
         whys = {i.item: [c.why for c in i.evidence] for i in items}
         feats = case_features(statuses, whys, evidence, doc_kinds, tpm, pages, self.labels)
@@ -174,6 +191,23 @@ class Calibration:
             it.status = status
             missing_action, outstanding_action = actions[it.item]
             it.action = missing_action if status == "missing" else outstanding_action if status == "outstanding" else None
+            if status == "met" and not it.evidence:
+                it.evidence = _label_citations(evidence, self.labels[it.item], max_citations)
+
+
+def _label_citations(evidence: list[dict], labels: frozenset[str], limit: int) -> list[Citation]:
+    """The sentences tagged with LABELS, the ones read as done first."""
+    spans = sorted((e for e in evidence if e["label"] in labels), key=lambda e: (e["status"] != "obtained", e["page"], e["start"]))
+    out, seen = [], set()
+    for e in spans:
+        if (e["page"], e["start"]) in seen:
+            continue
+        seen.add((e["page"], e["start"]))
+        out.append(Citation(e["document"], e["page"], e["quote"], e["start"], e["end"],
+                            f"'{e['span']['text']}' {e['status']}; subject {e['subject']} (cited by the calibration)"))
+        if len(out) == limit:
+            break
+    return out
 
 
 def _numbers(v, length: int) -> bool:

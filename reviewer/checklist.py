@@ -80,6 +80,13 @@ class ItemResult:
     gap_probability: float | None = None
     basis: str = "rules"
 
+    def basis_note(self) -> str | None:
+        """For a status the calibration changed: what the rules said and how likely a gap is."""
+        if self.basis != "calibrated":
+            return None
+        return (f"calibrated: the rules found it {self.rule_status.replace('_', ' ')}; "
+                f"chance of a gap {round(100 * self.gap_probability)}%")
+
     def to_dict(self) -> dict:
         d = {"item": self.item, "group": self.group, "status": self.status, "title": self.title,
              "evidence": [c.to_dict() for c in self.evidence], "action": self.action}

@@ -112,7 +112,8 @@ class Reviewer:
                                               m.get("also_at", [])) for m in merged]
         if self.calibration:
             with clock("calibration"):
-                self.calibration.apply(items, evidence, [d.kind for d in docs], tpm, len(ex.pages), self._actions)
+                self.calibration.apply(items, evidence, [d.kind for d in docs], tpm, len(ex.pages), self._actions,
+                                       self.checklist_rules.max_citations)
         schedules = {d.id: [row for n in range(d.first_page, d.last_page + 1) for t in ex.pages[n - 1].tables for row in t]
                      for d in docs if d.kind in ("MG6C", "MG6D")}
         self.timings = clock.seconds

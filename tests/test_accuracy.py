@@ -7,10 +7,11 @@ from reviewer.evaluate import evaluate
 
 from conftest import SAMPLES
 
-# (status accuracy, gap recall) reached on each set, rounded down: the 259 development cases
-# (the 72 held out until the eighth session among them) and the 48 held out (cd1-cd12, ce1-ce12,
-# cf1-cf12 and cg1-cg12, written blind in the eighth session and scored once, after its last rule).
-FLOORS = {"tuned": (0.885, 0.90), "untuned": (0.80, 0.84)}
+# (status accuracy, gap recall) reached on each set, rounded down, with the calibration layer: the
+# 307 development cases (the calibration is trained on them, so this figure is in-sample) and the 48
+# held out (ch1-ch12, ci1-ci12, cj1-cj12 and ck1-ck12, written blind in the ninth session and scored
+# once, after the calibration had been trained).
+FLOORS = {"tuned": (0.91, 0.935), "untuned": (0.84, 0.85)}
 
 
 def _untuned() -> set[str]:
@@ -20,7 +21,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 307 and len(untuned) >= 48
+    assert len(everything) >= 355 and len(untuned) >= 48
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]

@@ -351,7 +351,7 @@ def test_review_finds_a_sentence_in_the_left_column(tmp_path):
     report = review(tmp_path / "mg11.pdf").to_dict()
     text = extract_case(tmp_path / "mg11.pdf").pages[0].text
     item = next(i for i in report["checklist"] if i["item"] == "suspect_devices")
-    assert item["status"] in ("met", "outstanding")
+    assert item["rule_status"] in ("met", "outstanding")  # the rules read the seizure (one page is too thin for the calibration)
     quotes = [e for e in item["evidence"] if "mobile phone was seized" in e["quote"]]
     assert quotes and quotes[0]["page"] == 1
     assert _flat(quotes[0]["quote"]) == SEIZED

@@ -7,6 +7,15 @@ import pytest
 from reviewer.timeline import find_dates
 
 
+@pytest.fixture(scope="module")
+def reviewer_instance():
+    """The rules alone: these tests are about how the rules read wording, not about the
+    calibration layer over them (tests/test_calibration.py)."""
+    from reviewer import Reviewer
+
+    return Reviewer(calibrate=False)
+
+
 def review_text(reviewer_instance, tmp_path, text, name="case.txt"):
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")

@@ -32,6 +32,9 @@ from reviewer.evaluate import find_cases  # noqa: E402
 from reviewer.pipeline import MODELS, PIPELINE_DIR  # noqa: E402
 
 _REVIEWER = None
+# items the rules decide without citing a sentence (key_dates comes from the timeline): a
+# calibrated "met" needs no citation there
+MET_WITHOUT_CITATION = ["key_dates"]
 
 
 def family(name: str) -> str:
@@ -111,6 +114,7 @@ def model_file(models: dict[str, dict], labels: dict[str, list[str]], version: s
         "about": "One logistic model per checklist item over the rules' output; written by tools/train_calibration.py",
         "features": list(FEATURES),
         "gap_threshold": threshold,
+        "met_without_citation": MET_WITHOUT_CITATION,
         "trained_on": {"cases": len(names), "author_sets": sorted({family(n) for n in names}), "C": c,
                        "rules": rule_versions(), "cross_validation": cv},
         "items": {i: {**models[i], "labels": labels[i]} for i in CHECKLIST_ITEMS},
