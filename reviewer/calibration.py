@@ -169,7 +169,7 @@ class Calibration:
             status = "not_applicable" if p.get("not_applicable", 0.0) > p.get("met", 0.0) else "met"
         if status == "met" and not x[_RULE_MET] and item not in self.met_without_citation \
                 and not any(x[k] for k in _SUPPORT):
-            status = next(s for s, k in zip(STATUSES, _RULE) if x[k])
+            status = next((s for s, k in zip(STATUSES, _RULE) if x[k]), status)
         return status, gap
 
     def apply(self, items: list[ItemResult], evidence: list[dict], doc_kinds: list[str], tpm: list[dict],

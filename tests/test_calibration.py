@@ -76,17 +76,39 @@ def test_missing_model_file_is_a_rules_error(tmp_path):
 
 def test_gap_threshold_decides_below_one_half():
     # softmax of (log 7, log 2, log 1): met 0.7, missing 0.2, outstanding 0.1 -> gap probability 0.3
+    met = [0.0] * N
+    met[FEATURES.index("rule_met")] = 1.0  # the rules found it met, as the model's features say
     cal = Calibration(_flat(intercept=(math.log(7), math.log(2), 0.0), threshold=0.3), "t")
-    status, gap = cal.decide("suspect_devices", [0.0] * N)
+    status, gap = cal.decide("suspect_devices", met)
     assert status == "missing" and gap == pytest.approx(0.3)
     cal = Calibration(_flat(intercept=(math.log(7), math.log(2), 0.0), threshold=0.31), "t")
-    assert cal.decide("suspect_devices", [0.0] * N)[0] == "met"
+    assert cal.decide("suspect_devices", met)[0] == "met"
     # outstanding beats missing inside the gap
     cal = Calibration(_flat(intercept=(0.0, 0.0, 1.0)), "t")
-    assert cal.decide("suspect_devices", [0.0] * N)[0] == "outstanding"
+    assert cal.decide("suspect_devices", met)[0] == "outstanding"
     # not applicable only when more likely than met
     cal = Calibration(_flat(classes=("met", "not_applicable"), intercept=(0.0, 0.5)), "t")
-    assert cal.decide("tpm_scope_limited", [0.0] * N)[0] == "not_applicable"
+    assert cal.decide("tpm_scope_limited", met)[0] == "not_applicable"
+
+
+def test_a_calibrated_met_must_have_something_to_cite():
+    """The model may not call an item met that the rules did not find met when nothing in the
+    file was tagged for it; with a tagged sentence it may, and that sentence is cited."""
+    cal = Calibration(dict(_flat(intercept=(3.0, 0.0, 0.0)), met_without_citation=["key_dates"]), "t")  # every item: met
+    bare = case_features({i: "missing" for i in CHECKLIST_ITEMS}, {}, [], [], [], 5, cal.labels)
+    assert cal.decide("isva_referral", bare["isva_referral"])[0] == "missing"
+    assert cal.decide("key_dates", bare["key_dates"])[0] == "met"  # decided from the timeline, never cites
+    data = _flat(intercept=(3.0, 0.0, 0.0))
+    data["items"]["isva_referral"]["labels"] = ["isva"]
+    cal = Calibration(data, "t")
+    span = {"label": "isva", "status": "obtained", "subject": "complainant", "page": 2, "start": 5, "end": 30,
+            "quote": "ISVA referral made 3/3.", "document": "d1", "span": {"text": "ISVA referral"}}
+    items = [ItemResult(i, "support", "missing", [], f"do {i}", i) for i in CHECKLIST_ITEMS]
+    cal.apply(items, [span], ["MG3"], [], 4, {i: (f"do {i}", f"chase {i}") for i in CHECKLIST_ITEMS})
+    isva = next(i for i in items if i.item == "isva_referral")
+    assert (isva.status, isva.basis, isva.action) == ("met", "calibrated", None)
+    assert [(c.page, c.start, c.quote) for c in isva.evidence] == [(2, 5, "ISVA referral made 3/3.")]
+    assert next(i for i in items if i.item == "special_measures").status == "missing"
 
 
 def test_features_move_the_decision():
