@@ -200,10 +200,14 @@ async def case_page(request: Request, case_id: str):
     ctx = {"case": case, "groups": [], "report": None, "files": store.case_files(case_id)}
     if case["status"] == "done":
         rows = store.effective_checklist(case_id)
+        ctx["report"] = store.report(case_id)
+        # what the calibration layer did to each item lives in the stored report
+        basis = {c["item"]: c for c in ctx["report"]["checklist"]}
+        for r in rows:
+            r.update({k: basis.get(r["item"], {}).get(k) for k in ("rule_status", "basis", "gap_probability")})
         order = list(GROUP_NAMES)
         rows.sort(key=lambda r: (order.index(r["group"]) if r["group"] in order else 99, r["position"]))
         ctx["groups"] = [(g, list(rs)) for g, rs in groupby(rows, key=lambda r: r["group"])]
-        ctx["report"] = store.report(case_id)
         ctx["counts"] = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
         store.audit(user.name, "read_report", case_id, "web", remote(request))
     return render(request, "case.html", user, refresh=case["status"] in ("queued", "processing"), **ctx)

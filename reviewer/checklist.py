@@ -85,7 +85,7 @@ class ItemResult:
         if self.basis != "calibrated":
             return None
         return (f"calibrated: the rules found it {self.rule_status.replace('_', ' ')}; "
-                f"chance of a gap {round(100 * self.gap_probability)}%")
+                f"chance of a gap {100 * self.gap_probability:.0f}%")
 
     def to_dict(self) -> dict:
         d = {"item": self.item, "group": self.group, "status": self.status, "title": self.title,

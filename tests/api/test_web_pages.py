@@ -56,6 +56,19 @@ def test_case_list_case_page_and_page_view(env):
     assert any(a["action"] == "read_page" and a["detail"].endswith("web") for a in env.store.audit_rows(env.case))
 
 
+def test_case_page_says_where_the_calibration_changed_the_rules_status(env):
+    c = signin(env, "reviewer")
+    html = c.get(f"/cases/{env.case}").text
+    rows = env.store.report(env.case)["checklist"]
+    changed = [r for r in rows if r["basis"] == "calibrated"]
+    assert html.count("Calibrated: the rules found it") == len(changed)
+    for r in changed:
+        article = html[html.index(f'id="item-{r["item"]}"'):]
+        article = article[:article.index("</article>")]
+        assert f'the rules found it {r["rule_status"].replace("_", " ")}' in article
+        assert f'{r["gap_probability"] * 100:.0f}%' in article
+
+
 def test_decision_form_with_and_without_csrf(env):
     c = signin(env, "reviewer")
     page = c.get(f"/cases/{env.case}").text
