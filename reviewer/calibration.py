@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,10 +174,10 @@ class Calibration:
         return status, gap
 
     def apply(self, items: list[ItemResult], evidence: list[dict], doc_kinds: list[str], tpm: list[dict],
-              pages: int, actions: dict[str, tuple[str, str]], max_citations: int = 3) -> None:
+              pages: int, action_for: Callable[[str, str], str | None], max_citations: int = 3) -> None:
         """Set each item's calibrated status in place, keeping the rules' own status beside it.
-        ``actions``: item -> (action when missing, action when outstanding). An item made "met"
-        with no sentence cited by the rules cites the sentences tagged with its labels."""
+        ``action_for(item, status)``: the suggested action (``ChecklistRules.action_for``). An item
+        made "met" with no sentence cited by the rules cites the sentences tagged with its labels."""
         statuses = {i.item: i.status for i in items}
         whys = {i.item: [c.why for c in i.evidence] for i in items}
         feats = case_features(statuses, whys, evidence, doc_kinds, tpm, pages, self.labels)
@@ -189,8 +190,7 @@ class Calibration:
                 continue
             it.basis = "calibrated"
             it.status = status
-            missing_action, outstanding_action = actions[it.item]
-            it.action = missing_action if status == "missing" else outstanding_action if status == "outstanding" else None
+            it.action = action_for(it.item, status)
             if status == "met" and not it.evidence:
                 it.evidence = _label_citations(evidence, self.labels[it.item], max_citations)
 

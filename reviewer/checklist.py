@@ -184,6 +184,7 @@ class ChecklistRules:
             _require(label in labels, where, f"tpm: unknown concept label {label}")
         self.version = data["version"]
         self.items = items
+        self._actions = {it["item"]: {"missing": it["action"], "outstanding": it["action_outstanding"]} for it in items}
         self.concerns = data.get("concerns", [])
         self.tpm = tpm
         self.ignore_kinds = set(data.get("ignore_kinds", []))
@@ -200,6 +201,10 @@ class ChecklistRules:
             self.target_lead = re.compile(timetable["target_lead"], re.I) if timetable.get("target_lead") else None
         except (re.error, TypeError) as e:
             raise RulesError(f"{where}: bad target_lead pattern ({e})") from None
+
+    def action_for(self, item: str, status: str) -> str | None:
+        """The suggested early-advice action for ITEM when it is STATUS (none when met or not applicable)."""
+        return self._actions[item].get(status)
 
 
 @lru_cache(maxsize=2)
@@ -575,12 +580,7 @@ class Checker:
             cites.append(c)
             if len(cites) >= self.rules.max_citations:
                 break
-        action = None
-        if status == "missing":
-            action = it["action"]
-        elif status == "outstanding":
-            action = it["action_outstanding"]
-        return ItemResult(it["item"], it["group"], status, cites, action, it["title"])
+        return ItemResult(it["item"], it["group"], status, cites, self.rules.action_for(it["item"], status), it["title"])
 
     # ---------------------------------------------------------- derived rules
     def _outstanding_timetabled(self, it: dict) -> ItemResult:

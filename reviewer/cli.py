@@ -75,13 +75,13 @@ def eval_cmd(directory: Path, untuned_file: Path | None, as_json: bool, details:
 
     Example: reviewer eval samples
     """
-    from .evaluate import evaluate, find_cases, format_evaluation
+    from .evaluate import evaluate, find_cases, format_evaluation, held_out
     from .review import Reviewer
 
     rv = Reviewer(calibrate=not rules_only)
     names = {n for n, _, _ in find_cases(directory)}
     uf = untuned_file or directory / "untuned.txt"
-    untuned = set(uf.read_text().split()) & names if uf.exists() else set()
+    untuned = held_out(uf) & names
     groups = [("all", names)]
     if untuned:
         groups += [("tuned", names - untuned), ("untuned", untuned)]

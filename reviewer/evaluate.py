@@ -16,6 +16,14 @@ from .review import Reviewer
 DATE_FIELDS = ("offence", "reported", "suspect_interviewed", "submitted")
 
 
+def held_out(path: Path) -> set[str]:
+    """The case names listed in a held-out file (``samples/untuned.txt``): one a line, blank lines
+    and ``#`` comments skipped; none when the file does not exist."""
+    if not path.exists():
+        return set()
+    return {ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.lstrip().startswith("#")}
+
+
 def find_cases(root: Path) -> list[tuple[str, Path, Path]]:
     """(name, case path, truth path) for every NAME.truth.json with its case beside it."""
     out = []

@@ -51,7 +51,6 @@ class Reviewer:
         self.checklist_rules = load_checklist(self.labels)
         self.pipeline = pipeline_name(self.nlp)
         self.calibration = load_calibration({v for v in self.evidence_labels.values() if v}) if calibrate else None
-        self._actions = {it["item"]: (it["action"], it["action_outstanding"]) for it in self.checklist_rules.items}
         self.timings: dict[str, float] = {}  # seconds per stage of the last review
         # the pipeline, its patterns and vocabulary live as long as the process: keep them out
         # of the garbage collector's scans, which otherwise revisit them on every collection
@@ -112,8 +111,8 @@ class Reviewer:
                                               m.get("also_at", [])) for m in merged]
         if self.calibration:
             with clock("calibration"):
-                self.calibration.apply(items, evidence, [d.kind for d in docs], tpm, len(ex.pages), self._actions,
-                                       self.checklist_rules.max_citations)
+                self.calibration.apply(items, evidence, [d.kind for d in docs], tpm, len(ex.pages),
+                                       self.checklist_rules.action_for, self.checklist_rules.max_citations)
         schedules = {d.id: [row for n in range(d.first_page, d.last_page + 1) for t in ex.pages[n - 1].tables for row in t]
                      for d in docs if d.kind in ("MG6C", "MG6D")}
         self.timings = clock.seconds

@@ -34,6 +34,10 @@ def _flat(classes=("met", "missing", "outstanding"), intercept=(0.0, 0.0, 0.0), 
             "items": {i: copy.deepcopy(item) for i in CHECKLIST_ITEMS}}
 
 
+def _actions(item: str, status: str) -> str | None:
+    return {"missing": f"do {item}", "outstanding": f"chase {item}"}.get(status)
+
+
 def test_committed_file_loads_and_names_its_training():
     cal = load_calibration()
     assert cal.version and 0 < cal.gap_threshold < 0.5  # below one half: a missed gap costs more
@@ -104,7 +108,7 @@ def test_a_calibrated_met_must_have_something_to_cite():
     span = {"label": "isva", "status": "obtained", "subject": "complainant", "page": 2, "start": 5, "end": 30,
             "quote": "ISVA referral made 3/3.", "document": "d1", "span": {"text": "ISVA referral"}}
     items = [ItemResult(i, "support", "missing", [], f"do {i}", i) for i in CHECKLIST_ITEMS]
-    cal.apply(items, [span], ["MG3"], [], 4, {i: (f"do {i}", f"chase {i}") for i in CHECKLIST_ITEMS})
+    cal.apply(items, [span], ["MG3"], [], 4, _actions)
     isva = next(i for i in items if i.item == "isva_referral")
     assert (isva.status, isva.basis, isva.action) == ("met", "calibrated", None)
     assert [(c.page, c.start, c.quote) for c in isva.evidence] == [(2, 5, "ISVA referral made 3/3.")]
@@ -144,8 +148,7 @@ def test_apply_keeps_rules_status_and_sets_the_action():
     cal = Calibration(data, "t")
     items = [ItemResult(i, "suspect", "met" if i != "isva_referral" else "missing",
                         [Citation("d1", 1, "q", 0, 1, "'q' obtained")], None, i) for i in CHECKLIST_ITEMS]
-    actions = {i: (f"do {i}", f"chase {i}") for i in CHECKLIST_ITEMS}
-    cal.apply(items, [], ["MG3"], [], 4, actions)
+    cal.apply(items, [], ["MG3"], [], 4, _actions)
     dev = next(i for i in items if i.item == "suspect_devices")
     assert (dev.status, dev.rule_status, dev.basis, dev.action) == ("missing", "met", "calibrated", "do suspect_devices")
     assert dev.evidence and 0.9 < dev.gap_probability <= 1.0

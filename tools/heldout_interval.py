@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reviewer.evaluate import find_cases  # noqa: E402
+from reviewer.evaluate import find_cases, held_out  # noqa: E402
 from reviewer.review import Reviewer  # noqa: E402
 
 from agreement import compare  # noqa: E402
@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     root = Path(args.samples)
-    names = {x.strip() for x in (root / "untuned.txt").read_text().splitlines() if x.strip()}
+    names = held_out(root / "untuned.txt")
     out = interval(case_counts(root, names), args.resamples, args.seed)
     print(f"{out['cases']} held-out cases")
     print(f"status accuracy {out['status_accuracy']:.3f} (95% {out['status_interval'][0]:.3f}-{out['status_interval'][1]:.3f}); "

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from reviewer.calibration import FEATURES, GAPS, Calibration, case_features, item_labels  # noqa: E402
 from reviewer.checklist import CHECKLIST_ITEMS  # noqa: E402
-from reviewer.evaluate import find_cases  # noqa: E402
+from reviewer.evaluate import find_cases, held_out  # noqa: E402
 from reviewer.pipeline import MODELS, PIPELINE_DIR  # noqa: E402
 
 _REVIEWER = None
@@ -58,7 +58,7 @@ def rule_versions() -> dict[str, str]:
 
 
 def reports(root: Path, cache: Path | None) -> tuple[dict[str, dict], dict[str, dict]]:
-    held = {ln.strip() for ln in (root / "untuned.txt").read_text().split("\n") if ln.strip() and not ln.startswith("#")}
+    held = held_out(root / "untuned.txt")
     cases = [(n, c, t) for n, c, t in find_cases(root) if n not in held]
     truths = {n: json.loads(t.read_text())["checklist"] for n, _, t in cases}
     key = {"rules": rule_versions(), "cases": sorted(truths)}
