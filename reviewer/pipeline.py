@@ -63,6 +63,19 @@ if not Doc.has_extension("bounds"):
     Doc.set_extension("bounds", default=None)
 if not Doc.has_extension("plain"):
     Doc.set_extension("plain", default=None)  # the text the Doc was made from, when the caller keeps it
+if not Doc.has_extension("concept_spans"):
+    Doc.set_extension("concept_spans", default=None)
+
+
+def concept_spans(doc: Doc, key: str = "concepts") -> list[tuple[int, int, str, str]]:
+    """The concept spans as (start, end, label, rule) tuples in order. The concepts component
+    leaves them on the Doc beside ``doc.spans[key]``: each read of a SpanGroup makes a Span
+    object per span, which on a bundle cost more than the tuples' whole use. A Doc whose spans
+    were set some other way is read from its SpanGroup."""
+    found = doc._.concept_spans
+    if found is not None:
+        return found
+    return [(s.start, s.end, s.label_, s.id_) for s in doc.spans.get(key, [])]
 
 
 def doc_text(doc: Doc) -> str:
@@ -618,15 +631,16 @@ class Concepts(RuleFile):
         by_label: dict[str, list[tuple[int, int, int]]] = {}
         for match_id, start, end in list(self.phrase_matcher(doc)) + self.matcher(doc):
             by_label.setdefault(strings[match_id].split("|", 1)[0], []).append((start, end, match_id))
-        spans: list[Span] = []
+        spans: list[tuple[int, int, str, str]] = []
         for label, matches in by_label.items():
             # a span inside one of another label ("sensitive unused material" inside
             # "non-sensitive unused material") is that other concept, not this one
             outer = [o for x in self.data["labels"][label].get("within_excluded", []) for o in by_label.get(x, [])]
-            spans.extend(Span(doc, a, b, label=label, span_id=strings[key]) for a, b, key in _longest_first(matches)
-                          if not any(o[0] <= a and b <= o[1] for o in outer))
-        spans.sort(key=lambda s: (s.start, s.end))
-        doc.spans[self.spans_key] = spans
+            spans.extend((a, b, label, strings[key]) for a, b, key in _longest_first(matches)
+                         if not any(o[0] <= a and b <= o[1] for o in outer))
+        spans.sort(key=lambda s: (s[0], s[1]))
+        doc._.concept_spans = spans
+        doc.spans[self.spans_key] = [Span(doc, a, b, label=label, span_id=rule) for a, b, label, rule in spans]
         return doc
 
 
@@ -803,7 +817,6 @@ class Context(RuleFile):
         # stop" keeps 'never' off what he was asked, but he is still the one who said it
         self.transparent = set(data.get("transparent_labels", []))
         self.nil_inside = set(data.get("nil_inside_labels", []))
-        self._transparent_ids = {self.nlp.vocab.strings.add(x) for x in self.transparent}
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
         self._scope_term_ids = self._term_ids | {self.nlp.vocab.strings.add(t.lower()) for t in data.get("scope_terminators", [])}
@@ -835,7 +848,7 @@ class Context(RuleFile):
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
-        targets = list(doc.spans.get(self.spans_key, []))
+        targets = concept_spans(doc, self.spans_key)
         lowers = doc.to_array(LOWER).tolist()
         term_ids = self._term_ids
         terminators = doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
@@ -875,10 +888,10 @@ class Context(RuleFile):
                 kept.append(m)
         # a modifier strictly inside a concept span ("outstanding" in "outstanding enquiries")
         # is part of the concept, not a modifier of it
-        bounds = [(t.start, t.end) for t in targets]
+        bounds = [(t[0], t[1]) for t in targets]
         # a modifier may sit inside a span of a transparent label ("requested" in the
         # REQUEST span "requested from") and still speak of the other spans
-        ordered = sorted(b for b, t in zip(bounds, targets) if t.label_ not in self.transparent)
+        ordered = sorted(b for b, t in zip(bounds, targets) if t[2] not in self.transparent)
         starts = [x for x, _ in ordered]
         longest = max((e - st for st, e in ordered), default=0)
 
@@ -896,7 +909,6 @@ class Context(RuleFile):
         text = doc_text(doc)
         if not kept and "?" not in text and ">" not in text and not any(rx.search(text) for rx, _ in self._boxes) \
                 and not (self._would_id in lowers and self._had_id in lowers):
-            doc.spans[self.spans_key] = targets
             return doc
         sent_of = [0] * (len(doc) + 1)
         # sentences that open with a condition ("If he is traced ..."): conditional throughout;
@@ -959,8 +971,8 @@ class Context(RuleFile):
             return {"category": rule["category"], "literal": rule["literal"], "text": text[idx[a]:ends[b - 1]],
                     "start": idx[a], "end": ends[b - 1], "distance": d}
 
-        target_starts = sorted({t.start for t in targets if t.label not in self._transparent_ids})
-        for s, (s_start, s_end) in zip(targets, bounds):
+        target_starts = sorted({t[0] for t in targets if t[2] not in self.transparent})
+        for s_start, s_end, s_label, _ in targets:
             found = []
             here = sent_of[s_start]
             if form:
@@ -968,11 +980,11 @@ class Context(RuleFile):
                 if box:
                     # a choice left unticked ("[ ] RUI"), or a form field left blank ("Reason
                     # for any delay ______"): nothing was done or said
-                    verdicts[(s_start, s_end, s.label_)] = ("not_done", False, [box])
+                    verdicts[(s_start, s_end, s_label)] = ("not_done", False, [box])
                     continue
             sent_mods = by_sent.get(here, ())
             for start, end, rule in sent_mods:
-                if "labels" in rule and s.label_ not in rule["labels"] or s.label_ in rule.get("not_labels", ()):
+                if "labels" in rule and s_label not in rule["labels"] or s_label in rule.get("not_labels", ()):
                     continue  # "by phone" says a phone is no device and a notice no letter, nothing else
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
@@ -1057,13 +1069,12 @@ class Context(RuleFile):
                     if cond and decider["literal"].lower() in future:
                         chosen = "HYPOTHETICAL"
                         mods.append(described(cond[0] - s_end, cond[2], cond[0], cond[1]))
-            if chosen == "NEGATED" and s.label_ in self.nil_inside and all(
+            if chosen == "NEGATED" and s_label in self.nil_inside and all(
                     s_start <= a < s_end for _, r, a, _ in found if r["category"] == "NEGATED"):
                 # "no contact between the numbers": the span's own "no" is what the check found
                 chosen = "NIL_RESULT"
-            verdicts[(s_start, s_end, s.label_)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
+            verdicts[(s_start, s_end, s_label)] = (_STATUS_OF[chosen], chosen == "NIL_RESULT", mods) if chosen \
                 else ("obtained", False, mods)
-        doc.spans[self.spans_key] = targets
         return doc
 
     def _after_preposition(self, lower: list[int], i: int) -> bool:

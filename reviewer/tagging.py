@@ -16,7 +16,7 @@ from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 
 from .extraction import Page
-from .pipeline import _NO_CONTEXT, _STATUS_OF, UNANSWERED_QUESTION, _bounds, run_pipeline
+from .pipeline import _NO_CONTEXT, _STATUS_OF, UNANSWERED_QUESTION, _bounds, concept_spans, run_pipeline
 from .segmentation import Document, DocumentRules, Parties, heading_like, load_rules, section_subject
 
 
@@ -153,7 +153,7 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
         mentions.sort()
         mention_starts = [m[0] for m in mentions]
         terms = doc._.terminators or []
-        spans = list(doc.spans.get("concepts", []))
+        spans = concept_spans(doc)
         verdicts = doc._.context or {}
         si = 0
         for a, b in _bounds(doc):
@@ -173,25 +173,25 @@ def tag(pages: list[Page], documents: list[Document], parties: Parties, nlp: Lan
             sentences.append(s)
             clause_cuts = terms[bisect.bisect_left(terms, a):bisect.bisect_left(terms, b)]
             sent_mentions = mentions[bisect.bisect_left(mention_starts, a):bisect.bisect_left(mention_starts, b)]
-            while si < len(spans) and spans[si].start < a:
+            while si < len(spans) and spans[si][0] < a:
                 si += 1
             j = si
-            while j < len(spans) and spans[j].start < b:
-                sp = spans[j]
+            while j < len(spans) and spans[j][0] < b:
+                sp_start, sp_end, label, rule = spans[j]
+                sp = _Span(doc, sp_start, sp_end)
                 j += 1
-                clause = bisect.bisect_right(clause_cuts, sp.start)
-                label = sp.label_
+                clause = bisect.bisect_right(clause_cuts, sp_start)
                 subject, cue = None, None
                 if label in possessive_labels:
                     subject, cue = _possessive(sp, sent_mentions, he_default)
                 if subject is None:
                     subject, cue = _subject(sp, clause, clause_cuts, sent_mentions, section, owner, label in agent_labels,
                                             label in named_labels, he_default, label in speaker_labels)
-                status, nil, mods = verdicts.get((sp.start, sp.end, label), _NO_CONTEXT)
+                status, nil, mods = verdicts.get((sp_start, sp_end, label), _NO_CONTEXT)
                 mods = list(mods or [])
-                sc, ec = sp.start_char, sp.end_char
+                sc, ec = idx[sp_start], _end_char(doc, idx, sp_end)
                 f = Finding(
-                    label=label, rule=sp.id_, status=status, nil=bool(nil), subject=subject,
+                    label=label, rule=rule, status=status, nil=bool(nil), subject=subject,
                     subject_cue=cue, page=page.number, doc=d.id, doc_kind=d.kind,
                     start=sc, end=ec, text=text[sc:ec], sentence=s.index, clause=clause,
                     modifiers=mods, reasoned=any(m["category"] == "REASON" for m in mods),
@@ -334,6 +334,19 @@ def _follow_ups(sentences: list[Sentence], findings: list[Finding], rule: dict) 
             if f.status == "obtained" and not f.nil:
                 f.status = "outstanding"
                 f.modifiers = f.modifiers + [mod]
+
+
+class _Span:
+    """The words of a concept span, as the subject rules read them: its Doc, bounds and tokens
+    (a spaCy Span costs more to make than these rules spend on it)."""
+
+    __slots__ = ("doc", "start", "end")
+
+    def __init__(self, doc, start: int, end: int):
+        self.doc, self.start, self.end = doc, start, end
+
+    def __iter__(self):
+        return iter(self.doc[self.start:self.end])
 
 
 def _end_char(doc, idx: list[int], b: int) -> int:
