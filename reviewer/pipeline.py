@@ -536,9 +536,28 @@ class GatedMatcher:
         self.vocab = vocab
         self.matcher = Matcher(vocab, validate=True)
         self.first: dict[int, int] | None = {}  # opening word -> longest pattern it opens
+        # opening word -> the tests one of which its next token must pass (None: any token may
+        # follow it). "to" opens only "to be ...": the thousands of other "to"s open no window
+        self.second: dict[int, list | None] = {}
 
     def __len__(self) -> int:
         return len(self.matcher)
+
+    def _next_test(self, pattern: list[dict]):
+        """What the second token of PATTERN must be, as ("lower" | "orth", ids) or ("text",
+        regex); None when any token will do (an optional or unlisted second token)."""
+        if len(pattern) < 2 or "OP" in pattern[1] or len(pattern[1]) != 1:
+            return None
+        (attr, spec), = pattern[1].items()
+        if attr in ("LOWER", "ORTH"):
+            values = [spec] if isinstance(spec, str) else (spec.get("IN") if isinstance(spec, dict) and set(spec) == {"IN"} else None)
+            if not values or any(not isinstance(v, str) for v in values):
+                return None
+            fold = str.lower if attr == "LOWER" else str
+            return attr.lower(), {self.vocab.strings.add(fold(v)) for v in values}
+        if attr == "TEXT" and isinstance(spec, dict) and set(spec) == {"REGEX"}:
+            return "text", re.compile(spec["REGEX"])
+        return None
 
     def add(self, key: str, pattern: list[dict]) -> None:
         self.matcher.add(key, [pattern])
@@ -550,17 +569,46 @@ class GatedMatcher:
         if not words or not bounded or any(not isinstance(w, str) for w in words):
             self.first = None  # cannot gate this pattern: match on the whole Doc
             return
+        test = self._next_test(pattern)
         for w in words:
             key = self.vocab.strings.add(w.lower())
             self.first[key] = max(self.first.get(key, 0), len(pattern))
+            tests = self.second.get(key, [])
+            self.second[key] = None if test is None or tests is None else tests + [test]
+
+    def _follows(self, tests: list, i: int, lowers: list[int], orths: list[int]) -> bool:
+        """Whether the token at I passes one of TESTS."""
+        if i >= len(lowers):
+            return False
+        for kind, want in tests:
+            if kind == "lower":
+                if lowers[i] in want:
+                    return True
+            elif kind == "orth":
+                if orths[i] in want:
+                    return True
+            elif want.search(self.vocab.strings[orths[i]]):
+                return True
+        return False
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if not len(self.matcher):
             return []
         if self.first is None:
             return list(self.matcher(doc))
-        first = self.first
-        starts = [(i, first[x]) for i, x in enumerate(doc.to_array(LOWER).tolist()) if x in first]
+        first, second = self.first, self.second
+        lowers = doc.to_array(LOWER).tolist()
+        orths = None
+        starts = []
+        for i, x in enumerate(lowers):
+            if x in first:
+                tests = second[x]
+                if tests is not None:
+                    if orths is None:
+                        orths = doc.to_array(ORTH).tolist()
+                    if not self._follows(tests, i + 1, lowers, orths):
+                        continue
+                starts.append((i, first[x]))
         out: list[tuple[int, int, int]] = []
         n = len(doc)
         k = 0
