@@ -1003,9 +1003,11 @@ class Context(RuleFile):
         # a party named in a prepositional phrase ("interview of the suspect", "the account
         # given by the suspect") belongs to the noun before it and starts no clause of its own
         asked = self._questions(doc, text, by_sent)
-        # nor does a possessive ("the IP's freedom to choose"): it names whose a thing is
+        # nor does a possessive ("the IP's freedom to choose"): it names whose a thing is; nor
+        # a role in brackets after a name ("statement from Lauren AMBLER (sister) not taken")
         role_at = sorted(a for a, e, _ in (doc._.roles or [])
-                         if not self._after_preposition(lowers, a) and not (e < len(doc) and lowers[e] in self._possessive_ids))
+                         if not self._after_preposition(lowers, a) and not (e < len(doc) and lowers[e] in self._possessive_ids)
+                         and not (a > 0 and e < len(doc) and lowers[a - 1] == self._open_id and lowers[e] == self._close_id))
         row_status = self._row_status(doc)
         label_ids = self._label_ids
         orth = doc.to_array(ORTH).tolist()

@@ -1000,6 +1000,10 @@ def test_common_misspellings_still_match(reviewer_instance, tmp_path, sentence, 
     ('Social services records: received.', 'social_care'),
     ("Adult social care - req'd her care file 04/09.", 'social_care'),
     ('Vic phone - full DL, handed in by her dad.', 'complainant_device'),
+    # an e-mail to the holder asks in its own words ("can I have", "grateful if you could")
+    ("To: records@northvale-cc.example\nHi, can I have the children's social care file entries for Nadia from 2019 only. Thanks", 'social_care'),
+    ('Dear Sir, I would be grateful if you could send the antenatal notes for Nadia OKONJO covering 1 to 20 May 2024.', 'medical'),
+    ('Could you please send me the maternity and antenatal records for the booking appointment on 3 May.', 'medical'),
 ])
 def test_requests_found_in_many_phrasings(reviewer_instance, tmp_path, text, category):
     """A request is found however it is put: "written to", "applied for", "taken for examination",
@@ -1354,3 +1358,51 @@ def test_noticing_is_no_notice(reviewer_instance, tmp_path):
 ])
 def test_a_school_by_name(reviewer_instance, tmp_path, text, expected):
     assert requests(review_text(reviewer_instance, tmp_path, HEADER + text + "\n")) == expected
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Intel research on PLUMMER: not started.", "missing"),
+    ("Local intelligence checks - not commenced (workload).", "missing"),
+    ("Intelligence research not yet started; FIB to complete by 30/05/2024.", "outstanding"),
+])
+def test_work_not_started(reviewer_instance, tmp_path, line, expected):
+    """An action table's "not started" says the work was not done; "not yet started" that it
+    is still to come, like "not yet requested"."""
+    assert_item(reviewer_instance, tmp_path, HEADER + line + "\n", "suspect_intelligence", expected)
+
+
+def test_request_letter_titled_to_its_holder(reviewer_instance, tmp_path):
+    """A page headed by a letter to a record holder ("Letter 2 - 03/06/2024 - To: Practice
+    Manager, Brookside Surgery") starts a third-party request of its own, not more of the
+    interview record on the page before, so the records it asks for are the complainant's."""
+    text = (HEADER + "RECORD OF TAPED INTERVIEW\nPLUMMER was interviewed on 1 June 2024 and denied the offence.\n"
+            "\fKingsmere Police, Public Protection Unit\nLetter 2 - 03/06/2024 - To: Practice Manager, Brookside Surgery\n"
+            "I request only the record of her attendance on 5 May 2024 for injuries to her wrist, because the suspect "
+            "denies any force.\nNadia OKONJO has been told in writing of this request.\n")
+    r = review_text(reviewer_instance, tmp_path, text)
+    assert ("medical", True, True, True) in requests(r, "reason_stated", "scope_limited", "victim_notified")
+
+
+@pytest.mark.parametrize("line,item,expected", [
+    ("The PND check on PLUMMER is still o/s. DS REID has chased the FIB twice about it and hopes to have it back "
+     "after the bank holiday weekend, when the analyst returns from leave.", "suspect_intelligence", "outstanding"),
+    ("Niche and PND research on PLUMMER: requested 02/06, result o/s. The analyst has been moved to a murder "
+     "enquiry and the sergeant has been asked to find somebody else to do it this week.", "suspect_intelligence", "outstanding"),
+])
+def test_slashed_abbreviation_ends_a_sentence(reviewer_instance, tmp_path, line, item, expected):
+    """"o/s." at the end of a sentence: the full stop is not part of the abbreviation."""
+    assert_item(reviewer_instance, tmp_path, HEADER + line + "\n", item, expected)
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Statement from Kim ABBOTT (mother) not taken as she saw nothing.", "not_done"),
+    ("Statement from Kim ABBOTT (mother) not yet taken.", "outstanding"),
+    ("Statement from Kim ABBOTT, mother, taken 04/06.", "obtained"),
+])
+def test_role_in_brackets_is_an_apposition(reviewer_instance, tmp_path, line, expected):
+    """A role in brackets after a name ("Kim ABBOTT (mother)") names who she is; it does not
+    start another clause, so the status after it speaks of the statement before it."""
+    p = tmp_path / "case.txt"
+    p.write_text(HEADER + line + "\n", encoding="utf-8")
+    tagged = reviewer_instance.prepare(p).tagged
+    assert [f.status for f in tagged.findings if f.label == "CAPTURE"] == [expected]
