@@ -99,9 +99,15 @@ def _title_like(line: str) -> bool:
     return bool(s) and len(s.split()) <= 12 and not s.endswith((".", ",", ";"))
 
 
+_WRAPPED_WORDS = 4  # the most words a title's wrapped tail has
 _CAPS_LINE = re.compile(r"^[ \t]*[A-Z0-9][A-Z0-9][^\n]*", re.M)
 _FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
 _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
+
+
+def _in_capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[str, str] | None:
@@ -111,12 +117,20 @@ def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[st
     numbered title ("5.0 INTERVIEW - RECORD OF TAPED INTERVIEW", "PART 4 - DISCLOSURE") is
     a section of the form the page continues, not a document of its own, unless it names a
     form ("5.0 MG15 - RECORD OF TAPED INTERVIEW (EXTRACT)")."""
-    for line in head.split("\n")[:3]:
+    lines = head.split("\n")
+    for i, line in enumerate(lines[:3]):
         if not _title_like(line) or not numbered and _SECTION_NO.match(line) and not _FORM_CODE.search(line):
             continue
         found = _kind_of(line, rules)
         if found:
             return found
+        # a title in capitals wrapped onto a short second line ("... FILE REVIEW / RESPONSE TO"
+        # over "CPS ADVICE") is read whole, or its tail alone would name another kind
+        if i + 1 < len(lines) and _title_like(lines[i + 1]) and len(lines[i + 1].split()) <= _WRAPPED_WORDS \
+                and _in_capitals(line) and _in_capitals(lines[i + 1]):
+            found = _kind_of(line.rstrip() + " " + lines[i + 1].strip(), rules)
+            if found:
+                return found
     return None
 
 

@@ -1360,6 +1360,12 @@ def test_a_school_by_name(reviewer_instance, tmp_path, text, expected):
     assert requests(review_text(reviewer_instance, tmp_path, HEADER + text + "\n")) == expected
 
 
+def test_work_that_needs_doing_is_still_to_come(reviewer_instance, tmp_path):
+    """"The check of his alibi with the gym still needs doing": not done, and wanted."""
+    assert_item(reviewer_instance, tmp_path, HEADER + "He says he was at the gym. The check of his alibi with the gym still needs doing.\n",
+                "suspect_account_tested", "outstanding")
+
+
 @pytest.mark.parametrize("line,expected", [
     ("Intel research on PLUMMER: not started.", "missing"),
     ("Local intelligence checks - not commenced (workload).", "missing"),

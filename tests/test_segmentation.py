@@ -30,6 +30,10 @@ RULES = load_rules()
     ("CPS early investigative advice", "CPS_ADVICE"),
     ("Action plan", "CPS_ADVICE"),
     ("Early advice - actions for the OIC", "CPS_ADVICE"),
+    # a title in capitals wrapped onto a short second line is read whole: its tail alone
+    # ("CPS ADVICE") would name the CPS's own document
+    ("NORTHDALE POLICE - INSPECTOR'S FILE CHECK AND REPLY TO\nCPS ADVICE\nOp BRAMBLE", "MG3A"),
+    ("RESPONSE TO THE CPS EARLY\nADVICE\nDC 4410 JONES", "MG3A"),
     # an e-mail subject line stays an e-mail
     ("RE: DS review of the file", None),
     ("FW: response to AP", None),
