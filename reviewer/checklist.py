@@ -279,6 +279,9 @@ class Checker:
         self.docs = documents
         self.doc_index = {d.id: i for i, d in enumerate(documents)}
         self.doc_by_id = {d.id: d for d in documents}
+        self.first_sentence: dict[str, Sentence] = {}  # each document's first sentence
+        for x in tagged.sentences:
+            self.first_sentence.setdefault(x.doc, x)
         self.timeline = timeline
         self.owners = owners
         self.rules = rules
@@ -482,7 +485,7 @@ class Checker:
             for k in kinds:
                 kind, _, owner = k.partition(":")
                 if d.kind == kind and (not owner or self.owners.get(d.id) == owner):
-                    first = next((s for s in self.t.sentences if s.doc == d.id), None)
+                    first = self.first_sentence.get(d.id)
                     if first:
                         out.append(Match(first, "obtained", False, self.doc_index[d.id], []))
         return out
@@ -736,7 +739,7 @@ class Checker:
             return self._result(it, "not_applicable", [])
         if not actions:
             later = [d for d in self.docs if d.kind == "MG3A" or self.doc_index[d.id] > plan_end]
-            return self._result(it, "met" if any(d.kind == "MG3A" for d in later) else "missing", [_cite(next(s for s in self.t.sentences if s.doc == plan_docs[0].id))])
+            return self._result(it, "met" if any(d.kind == "MG3A" for d in later) else "missing", [_cite(self.first_sentence[plan_docs[0].id])])
         unanswered = [actions[n] for n in sorted(actions) if n not in responses]
         if unanswered:
             return self._result(it, "missing", [_cite(s) for s in unanswered])
