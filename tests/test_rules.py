@@ -1412,3 +1412,17 @@ def test_role_in_brackets_is_an_apposition(reviewer_instance, tmp_path, line, ex
     p.write_text(HEADER + line + "\n", encoding="utf-8")
     tagged = reviewer_instance.prepare(p).tagged
     assert [f.status for f in tagged.findings if f.label == "CAPTURE"] == [expected]
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Her 2019 caution for theft may be relied on by the defence; it is listed on the MG6C.", "met"),
+    ("Possible undermining: the first account to her sister puts the time at 2am, the ABE at 1am.", "met"),
+    ("Points against the prosecution case: the door was unlocked and she stayed until morning.", "met"),
+    ("The gap between the two accounts could weaken our case; both are on the MG6C.", "met"),
+    # a myth in the officer's reasoning is not a consideration of disclosure
+    ("She went back to his flat, which the defence will say shows she was willing.", "missing"),
+])
+def test_undermining_material_in_officers_words(reviewer_instance, tmp_path, line, expected):
+    """The officer flags material that helps the defence in words of his own ("may be relied on
+    by the defence", "could weaken our case", "points against the prosecution case")."""
+    assert_item(reviewer_instance, tmp_path, HEADER + line + "\n", "undermining_material", expected)
