@@ -105,9 +105,10 @@ _FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
 _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
 
 
-def _in_capitals(line: str) -> bool:
+def _in_capitals(line: str, least: int = 3) -> bool:
+    """At least LEAST letters, four in five of them capitals: a title in capitals."""
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return len(letters) >= least and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[str, str] | None:
@@ -189,9 +190,8 @@ def _mid_page_titles(text: str, rules: DocumentRules):
         line, here = m.group(0), m.start()
         if not _title_like(line) or len(line.split()) < 2:
             continue
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters) \
-                or _SECTION_NO.match(line) and not _FORM_CODE.search(line) or any(b.match(line) for b in rules.boilerplate):
+        if not _in_capitals(line, 4) or _SECTION_NO.match(line) and not _FORM_CODE.search(line) \
+                or any(b.match(line) for b in rules.boilerplate):
             continue
         found = _kind_of(line, rules, lead=len(line) - len(line.lstrip()) + 2)
         if found:
@@ -381,10 +381,9 @@ def section_subject(line: str, rules: DocumentRules) -> str | None:
     s = line.strip().rstrip(":").strip()
     if not s or len(s) > 60:
         return None
-    letters = [c for c in s if c.isalpha()]
-    if not letters:
+    if not any(c.isalpha() for c in s):
         return None
-    if sum(c.isupper() for c in letters) / len(letters) < 0.8:
+    if not _in_capitals(s, 1):
         # a short title-like line that names whose it is: "Action 1 - suspect's devices - COMPLETE"
         if len(s.split()) > 8 or s.endswith((".", "?", "!", ";", ",")) or not (s[0].isupper() or s[0].isdigit()):
             return None
