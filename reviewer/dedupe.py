@@ -64,7 +64,8 @@ def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = S
         for q, k in shared.items():
             if k < floor:
                 continue
-            sim = len(g & grams[q]) / max(1, len(g | grams[q]))
+            common = len(g & grams[q])
+            sim = common / max(1, len(g) + len(grams[q]) - common)  # |A ∩ B| / |A ∪ B|, no union built
             if sim >= threshold and (best is None or sim > best[1]):
                 best = (q, sim)
         if best:
