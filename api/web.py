@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from reviewer.checklist import basis_note
 from reviewer.store import STATUSES, NotFound, StoreError, User
 
 from . import actionplan
@@ -204,7 +205,8 @@ async def case_page(request: Request, case_id: str):
         # what the calibration layer did to each item lives in the stored report
         basis = {c["item"]: c for c in ctx["report"]["checklist"]}
         for r in rows:
-            r.update({k: basis.get(r["item"], {}).get(k) for k in ("rule_status", "basis", "gap_probability")})
+            b = basis.get(r["item"], {})
+            r["basis_note"] = basis_note(b.get("basis"), b.get("rule_status"), b.get("gap_probability"))
         order = list(GROUP_NAMES)
         rows.sort(key=lambda r: (order.index(r["group"]) if r["group"] in order else 99, r["position"]))
         ctx["groups"] = [(g, list(rs)) for g, rs in groupby(rows, key=lambda r: r["group"])]

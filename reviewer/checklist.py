@@ -66,6 +66,14 @@ class Citation:
         return d
 
 
+def basis_note(basis: str | None, rule_status: str | None, gap_probability: float | None) -> str | None:
+    """What the rules said of an item the calibration changed, and how likely a gap is (for the
+    text, Markdown and web views); None when the rules' status stands."""
+    if basis != "calibrated":
+        return None
+    return f"calibrated: the rules found it {rule_status.replace('_', ' ')}; chance of a gap {100 * gap_probability:.0f}%"
+
+
 @dataclass
 class ItemResult:
     item: str
@@ -82,10 +90,7 @@ class ItemResult:
 
     def basis_note(self) -> str | None:
         """For a status the calibration changed: what the rules said and how likely a gap is."""
-        if self.basis != "calibrated":
-            return None
-        return (f"calibrated: the rules found it {self.rule_status.replace('_', ' ')}; "
-                f"chance of a gap {100 * self.gap_probability:.0f}%")
+        return basis_note(self.basis, self.rule_status, self.gap_probability)
 
     def to_dict(self) -> dict:
         d = {"item": self.item, "group": self.group, "status": self.status, "title": self.title,

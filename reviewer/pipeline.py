@@ -521,6 +521,13 @@ def expand_templates(templates: list[list[str]]) -> list[str]:
 
 
 # ---------------------------------------------------------------- token matcher
+def _listed(spec) -> list[str] | None:
+    """The strings a token pattern's attribute accepts, when it lists them ("to", or {"IN":
+    ["asked", "rang"]}); None for anything else (a regex, a set of flags, nothing)."""
+    values = [spec] if isinstance(spec, str) else (spec.get("IN") if isinstance(spec, dict) and set(spec) == {"IN"} else None)
+    return values if values and all(isinstance(v, str) for v in values) else None
+
+
 class GatedMatcher:
     """A spaCy ``Matcher`` that only looks where a match can start.
 
@@ -550,8 +557,8 @@ class GatedMatcher:
             return None
         (attr, spec), = pattern[1].items()
         if attr in ("LOWER", "ORTH"):
-            values = [spec] if isinstance(spec, str) else (spec.get("IN") if isinstance(spec, dict) and set(spec) == {"IN"} else None)
-            if not values or any(not isinstance(v, str) for v in values):
+            values = _listed(spec)
+            if not values:
                 return None
             fold = str.lower if attr == "LOWER" else str
             return attr.lower(), {self.vocab.strings.add(fold(v)) for v in values}
@@ -563,10 +570,9 @@ class GatedMatcher:
         self.matcher.add(key, [pattern])
         if self.first is None:
             return
-        spec = pattern[0].get("LOWER") if "OP" not in pattern[0] else None
-        words = [spec] if isinstance(spec, str) else (spec.get("IN") if isinstance(spec, dict) and set(spec) == {"IN"} else None)
+        words = _listed(pattern[0].get("LOWER")) if "OP" not in pattern[0] else None
         bounded = all(t.get("OP", "?") == "?" for t in pattern)
-        if not words or not bounded or any(not isinstance(w, str) for w in words):
+        if not words or not bounded:
             self.first = None  # cannot gate this pattern: match on the whole Doc
             return
         test = self._next_test(pattern)

@@ -79,8 +79,9 @@ class Report:
                 w(f"- **{i.item}** ({i.group}): {i.title}\n")
                 if i.action:
                     w(f"  - Action: {i.action}\n")
-                if i.basis_note():
-                    w(f"  - Note: {i.basis_note()}\n")
+                note = i.basis_note()
+                if note:
+                    w(f"  - Note: {note}\n")
                 for c in i.evidence:
                     w(f"  - p.{c.page}: \u201c{_one_line(c.quote)}\u201d\n")
             w("\n")
@@ -123,8 +124,9 @@ class Report:
         for i in sorted(self.checklist, key=lambda i: (_ORDER[i.status], i.group)):
             pages = ",".join(str(p) for p in sorted({c.page for c in i.evidence})) or "-"
             detail = i.action or (_one_line(i.evidence[0].quote)[:140] if i.evidence else "")
-            if i.basis_note():
-                detail += f"\n[dim]({i.basis_note()})[/dim]"
+            note = i.basis_note()
+            if note:
+                detail += f"\n[dim]({note})[/dim]"
             table.add_row(f"[{colour[i.status]}]{i.status.upper()}[/]", f"{i.item}\n[dim]{i.group}[/dim]", pages, detail)
         console.print(table)
         if self.tpm_requests:
