@@ -339,6 +339,13 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("PLUMMER came in as a voluntary attender on 03/03/2025 and was interviewed with his solicitor present.", "suspect_status", "missing"),
     # what he sent or asked for is his conduct, not a request still awaiting a reply
     ("At 09:14 the next day PLUMMER sent Nadia a Snapchat message saying sorry.", "post_offence_conduct", "met"),
+    # S1 is police shorthand for the first suspect: a witness he named, and one who does not back him
+    ("Statement obtained from Kyle RUDD (named by S1 in interview as his lift home).", "suspect_account_tested", "met"),
+    ("Both door staff seen. Their accounts do not support him on how drunk she was.", "suspect_account_tested", "met"),
+    ("S1 handed his Samsung over at the front desk; the DFU download is back and has been reviewed.", "suspect_devices", "met"),
+    # a plan is work still to come
+    ("The plan is to invite PLUMMER in for a voluntary interview when the records come back.", "suspect_interview", "outstanding"),
+    ("Our intention is to obtain the Ring footage from next door this week.", "independent_corroboration", "outstanding"),
     # evidence put to him in interview challenges his account; it does not test it by enquiry
     ("The CCTV stills and the door log were put to him in interview.", "suspect_account_tested", "missing"),
     # a delay explained by how long each thing took
@@ -948,6 +955,10 @@ def test_misconceptions_and_their_rebuttals(reviewer_instance, tmp_path, sentenc
     ("Key dates: off 03.04.25, rep 04.04.25, sub 02.05.25.", "submitted", "2025-05-02"),
     ("When | late evening of Friday 4 April 2025, the Crown Inn car park", "offence", "2025-04-04"),
     ("Nadia went to the Crown with two friends on Friday 4/4/25 and met PLUMMER at the bar.", "offence", "2025-04-04"),
+    # the report by its first account or the call that logged it, and "report DATE to this submission"
+    ("PC 4410 took Nadia's first account on BWV at 03:20 on 05/04/25 in the back of the car.", "reported", "2025-04-05"),
+    ("The log of the call (ref 0211, 06/04/2025) records her words as 'he wouldn't stop'.", "reported", "2025-04-06"),
+    ("Timescales: report 06/04/25 to this submission is 61 days because of the DFU queue.", "reported", "2025-04-06"),
 ])
 def test_timeline_fields_in_new_wording(reviewer_instance, tmp_path, text, field, expected):
     assert_date(reviewer_instance, tmp_path, HEADER_TITLED + text + "\n", field, expected)
