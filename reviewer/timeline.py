@@ -206,15 +206,19 @@ def build_timeline(sentences: list[Sentence], rules: TimelineRules | None = None
             if field == "suspect_interviewed" and (rules.not_interview.search(s.text) or
                                                    (interviews is not None and s.index not in interviews)):
                 continue
-            for rank, rx in enumerate(tiers):
-                m = rx.search(low)
+            prev = best.get(field)
+            shift = len(tiers) if cps else 0  # the CPS's restatement ranks below every police cue
+            # only a tier that could win is searched: a stronger one than the field's date so
+            # far (as strong, for the latest submission); a weaker first match changes nothing
+            limit = len(tiers) if prev is None else min(len(tiers), prev[0] - shift + (field == "submitted"))
+            for rank in range(max(0, limit)):
+                m = tiers[rank].search(low)
                 if not m:
                     continue
                 after = [d for d in dates if d[0] >= m.end()] if where is s else dates
                 chosen = after[0] if after else dates[-1]
                 cite = DateCite(field, chosen[2], where.page, where.index, where.start + chosen[0], where.start + chosen[1])
-                order = rank + len(tiers) if cps else rank  # the CPS's restatement ranks below every police cue
-                prev = best.get(field)
+                order = rank + shift
                 if prev is None or order < prev[0] or (order == prev[0] and field == "submitted" and cite.date > prev[1].date):
                     best[field] = (order, cite)
                 break
