@@ -11,7 +11,7 @@ from conftest import SAMPLES
 # 547 development cases (the calibration is trained on them, so this figure is in-sample) and the 48
 # held out (db1-db12, dc1-dc12, dd1-dd12 and de1-de12, written blind in the tenth session and scored
 # once, after the calibration had been trained on the 547).
-FLOORS = {"tuned": (0.895, 0.925), "untuned": (0.845, 0.915)}
+FLOORS = {"tuned": (0.88, 0.94), "untuned": (0.845, 0.915)}
 
 
 def _untuned() -> set[str]:
