@@ -85,6 +85,9 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Enqs done: CCTV, H2H, PNC. Still to do: phone download.", "rloe_recorded", "met"),
     # a list of the lines of enquiry still to be written is no record of them
     ("RLOE - to be done after CPS advice.", "rloe_recorded", "missing"),
+    # a summary in place of the list: everything is done "apart from" something
+    ("CCTV - viewed.\nPNC - nil.\nPND - nil.\nH2H - done.\nSARC - done.\nBWV - downloaded.\nABE - done.\nIP phone - not seized.\n"
+     "All other enquiries have now been completed apart from the lab results.", "rloe_recorded", "missing"),
     ("Investigation to date: CCTV viewed, H2H done, phone download awaited.", "rloe_recorded", "met"),
     # "no intelligence ... has been carried out" negates the work; "no trace (checked ...)" is a result
     ("No intelligence enquiries have been undertaken on the suspect.", "suspect_intelligence", "missing"),
