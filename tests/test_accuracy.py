@@ -11,7 +11,7 @@ from conftest import SAMPLES
 # 595 development cases (the calibration is trained on them, so this figure is in-sample) and the 48
 # held out (df1-df12, dg1-dg12, dh1-dh12 and di1-di12, written blind in the eleventh session and
 # scored once, after the calibration had been trained on the 595).
-FLOORS = {"tuned": (0.88, 0.94), "untuned": (0.84, 0.88)}
+FLOORS = {"tuned": (0.88, 0.93), "untuned": (0.84, 0.88)}
 
 
 def _untuned() -> set[str]:
