@@ -335,12 +335,6 @@ class Checker:
             if owners and self.owners.get(s.doc) not in owners:
                 continue
             own = self.t.in_sentence(s)
-            # a bare heading ("Suspect's account") is not evidence of what it heads: what is
-            # written under it is
-            heading = heading_like(s.text, bullets=False)
-            bare = skip_headings and not any(f.modifiers for f in own) and (
-                len(s.text.split()) <= 4 and ":" not in s.text and not _short_statement(s.text)
-                or heading and not s.text.strip().endswith(":"))
             fs = self._window(s, window) if window else own
             if alt.get("none_of") and any(f.label in alt["none_of"] for f in own):
                 continue
@@ -362,6 +356,12 @@ class Checker:
                 groups.append(cand)
             if not ok:
                 continue
+            # a bare heading ("Suspect's account") is not evidence of what it heads: what is
+            # written under it is
+            heading = heading_like(s.text, bullets=False)
+            bare = skip_headings and not any(f.modifiers for f in own) and (
+                len(s.text.split()) <= 4 and ":" not in s.text and not _short_statement(s.text)
+                or heading and not s.text.strip().endswith(":"))
             if bare:
                 body = self._heading_body(s, set(alt["all_of"][0])) if heading_body and heading else None
                 if body:

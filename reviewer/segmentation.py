@@ -294,6 +294,9 @@ _LEADING_PRONOUN = re.compile(r"\s*(he|she)\b")
 _FIRST_NAME_WEIGHT = 4  # as much as a title (3) and a pronoun after a mention (1)
 
 
+_TITLE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+")
+
+
 def _infer_pronouns(pages: list[Page], parties: Parties, rules: DocumentRules | None = None) -> dict[str, str]:
     """Map he/she to a party from the text, never from assumption.
 
@@ -311,10 +314,13 @@ def _infer_pronouns(pages: list[Page], parties: Parties, rules: DocumentRules | 
     near = {role: re.compile(r"(?:%s)[^.?!\n]{0,40}?\b(he|him|his|she|her|hers)\b" % "|".join(a)) for role, a in alts.items()}
     titled = {role: {"he": 0, "she": 0} for role in counts}
     joined = " ".join(p.text for p in pages[:50])
+    # every title once, then which party's name follows it (one scan, not one per name)
+    titles = [(m.end(), m.group(1)) for m in _TITLE.finditer(joined)]
     for role in counts:
         for n in parties.names()[role]:
-            for m in re.finditer(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(n), joined):
-                titled[role]["he" if m.group(1) == "Mr" else "she"] += 1
+            for end, title in titles:
+                if joined.startswith(n, end):
+                    titled[role]["he" if title == "Mr" else "she"] += 1
     by_name = {}
     for role in counts:
         full = next((n for n in parties.names()[role] if " " in n), None)
