@@ -8,10 +8,10 @@ from reviewer.evaluate import evaluate, held_out
 from conftest import SAMPLES
 
 # (status accuracy, gap recall) reached on each set, rounded down, with the calibration layer: the
-# 643 development cases (the calibration is trained on them, so this figure is in-sample) and the 48
-# held out (dj1-dj12, dk1-dk12, dl1-dl12 and dm1-dm12, written blind in the eleventh session and
-# scored once, after the calibration had been trained on the 643).
-FLOORS = {"tuned": (0.88, 0.93), "untuned": (0.85, 0.90)}
+# 643 development cases (the calibration is trained on them, so this figure is in-sample) and the 96
+# held out (dj1-dj12 to dq1-dq12, written blind in the eleventh session in two rounds of 48 and each
+# scored once by the same system, after the calibration had been trained on the 643).
+FLOORS = {"tuned": (0.88, 0.93), "untuned": (0.84, 0.90)}
 
 
 def _untuned() -> set[str]:
@@ -21,7 +21,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 691 and len(untuned) >= 48
+    assert len(everything) >= 739 and len(untuned) >= 96
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
