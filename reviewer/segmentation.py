@@ -385,9 +385,7 @@ _HEADING_ROLE = {"suspect": "suspect", "defendant": "suspect", "accused": "suspe
 def section_subject(line: str, rules: DocumentRules) -> str | None:
     """The subject a heading line gives the text under it, or None if it is no heading."""
     s = line.strip().rstrip(":").strip()
-    if not s or len(s) > 60:
-        return None
-    if not any(c.isalpha() for c in s):
+    if not s or len(s) > 60 or not any(c.isalpha() for c in s):
         return None
     if not _in_capitals(s, 1):
         # a short title-like line that names whose it is: "Action 1 - suspect's devices - COMPLETE"

@@ -27,7 +27,6 @@ import string
 from pathlib import Path
 
 from spacy.symbols import ORTH
-
 from spacy.util import compile_suffix_regex
 
 from reviewer.pipeline import PIPELINE_DIR, load_pipeline
