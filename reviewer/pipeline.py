@@ -264,6 +264,8 @@ def unwrap_soft_breaks(text: str) -> str:
     return "".join(chars)
 
 
+_QUOTE_MARKS = "\"\u201c"  # the opening marks of a quoted reply
+
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
@@ -1063,7 +1065,9 @@ class Context(RuleFile):
                 if direction in ("backward", "bidirectional") and s_end <= start:
                     # looking back, a mention of a party in between starts another clause's subject
                     crosses_role = any(s_end <= r < start for r in role_at)
-                    if start - s_end <= scope and not any(term[s_end:start]) and not crosses_role \
+                    # nor does it reach a span that ends on a word of saying ("S2 says"): what
+                    # follows is what was said, not a denial of the saying
+                    if start - s_end <= scope and not any(term[s_end - 1:start]) and not crosses_role \
                             and s_end - 1 not in opens and not self._contrast(rule, start, end, orth, lowers):
                         d = start - s_end
                         dist = d if dist is None else min(dist, d)
@@ -1189,6 +1193,8 @@ class Context(RuleFile):
             reply = nxt.lstrip("-–*• ").lower() if not nxt.startswith(">") else ""
             cat = next((c for words, c in sorted(answers.items(), key=lambda w: -len(w[0]))
                         if re.match(re.escape(words) + r"\b", reply)), None) if reply else None
+            if cat is None and reply and reply[0] in _QUOTE_MARKS:
+                cat = "ANSWERED"  # a reply in someone's own words ("'She never said no.'"): the question was put
             if cat is None and reply:
                 said = {m[2]["category"] for m in by_sent.get(bounds[j][0], ())}
                 cat = next((c for c in ("NEGATED", "OUTSTANDING", "NIL_RESULT") if c in said), None) or \

@@ -354,9 +354,29 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     # a delay explained by how long each thing took
     ("Reported 03/01/2025; submitted 28/06/2025.\nTimescales: the phone download took eleven weeks and the OIC was abstracted "
      "to a murder enquiry for a month.", "delay_explained", "met"),
+    # his account tested: a finding set against it, or against what S1 says
+    ("The Oyster data puts him at Bank station at 23:40, which is against his account that he went straight home.",
+     "suspect_account_tested", "met"),
+    ("S2 says he never went upstairs - contradicted by the landing camera and by Jess ODUYA.", "suspect_account_tested", "met"),
+    ("Barrier logs obtained and reviewed. They contradict S1 on when he left the depot.", "suspect_account_tested", "met"),
+    # the first complaint: the person the complainant told, and a statement from that person
+    ("Statement taken from Daniel FOXLEY 12/04/2025 - the IP told him on the Monday at work that PLUMMER had forced himself on her.",
+     "first_complaint", "met"),
+    ("Nadia told her support worker the next morning. The support worker's MG11 is still to be taken.", "first_complaint", "outstanding"),
 ])
+
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):
     assert_item(reviewer_instance, tmp_path, HEADER + text + "\n", item, expected)
+
+
+@pytest.mark.parametrize("answer", ["No comment.", '"She was up for it, she never said no."'])
+def test_a_question_put_in_interview_and_answered_was_asked(reviewer_instance, tmp_path, answer):
+    """A question in an interview record answered "No comment", or in the suspect's own words
+    with a "never" in them, was still put to him: the answer's "no" is not the question's."""
+    text = ("MG15 RECORD OF INTERVIEW\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKONJO\n"
+            "Interviewed under caution 03/03/2025 at Hallam Road custody.\n"
+            "14:05 How did you know Nadia was agreeing to what you did?\n" + answer + "\n")
+    assert_item(reviewer_instance, tmp_path, text, "consent_steps_explored", "met")
 
 
 def test_whose_phone(reviewer_instance, tmp_path):

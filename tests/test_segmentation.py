@@ -24,6 +24,9 @@ RULES = load_rules()
     ("Request for records held by a third party (GP)", "TPM_REQUEST"),
     ("REQUEST FOR HEALTH INFORMATION - HAWTHORN MEDICAL CENTRE", "TPM_REQUEST"),
     ("Request for children's services file", "TPM_REQUEST"),
+    # a letter titled as a request, and a request for one kind of record with words before it
+    ("Letter: request re prescription history", "TPM_REQUEST"),
+    ("Request for a copy of the maternity notes - Ormsby General", "TPM_REQUEST"),
     ("CPS MARCHES RASSO UNIT - EARLY ADVICE", "CPS_ADVICE"),
     ("MG3 (PROSECUTOR'S SECTION) - EARLY ADVICE AND ACTION PLAN", "CPS_ADVICE"),
     ("CPS PRE-CHARGE ADVICE - MG3 (PROSECUTOR SECTION)", "CPS_ADVICE"),
