@@ -38,7 +38,8 @@ STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained", "enquiry_record"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
-             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "pending_wins", "pending_phrases"}
+             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "status_from_group", "pending_wins",
+             "pending_phrases"}
 # words before a date still to come that make it no target of pending work ("bailed until 14/08")
 _NOT_TARGET = re.compile(r"\b(?:until|till|from|since|after|bailed|rui)\b[^.;]*$", re.I)
 # a line whose value is a date: "FSP results on swabs - 15/11/24"
@@ -140,6 +141,9 @@ class ChecklistRules:
                              and all(isinstance(x, str) and x for x in alt.get("pending_phrases", [])), w,
                              "pending_phrases is a list of phrases")
                     _require(set(alt.get("subjects", [])) <= {"suspect", "complainant", "witness", "unknown"}, w, "bad subjects")
+                    k = alt.get("status_from_group", 0)
+                    _require(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(alt["all_of"]), w,
+                             "status_from_group is the index of one of the match's all_of groups")
             if decide["rule"] == "enquiry_record":
                 for key in ("labels", "intro_labels"):
                     for label in decide.get(key, []):
@@ -376,7 +380,10 @@ class Checker:
                     best[0] = pending[0]
             # the other groups only confirm the sense ("strategy" beside "devices"): a plan to
             # examine a phone does not make the strategy itself outstanding
-            worst = best[0] if alt.get("status_from_anchor") else min(best, key=lambda f: _RANK[f.status])
+            # ("Communications between them - none. Total strangers": the reason after the
+            # communications says what "none" means: "status_from_group")
+            worst = best[alt["status_from_group"]] if "status_from_group" in alt else \
+                best[0] if alt.get("status_from_anchor") else min(best, key=lambda f: _RANK[f.status])
             status = worst.status
             weak = status == "outstanding" and all(
                 m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))

@@ -8,12 +8,12 @@ from reviewer.evaluate import evaluate, held_out
 from conftest import SAMPLES
 
 # (status accuracy, gap recall) reached on each set, rounded down, with the calibration layer: the
-# 739 development cases (the calibration is trained on them, so this figure is in-sample) and the 96
-# held out (dr1-dr12 to dy1-dy12, written blind in the twelfth session and scored once, by d889e61,
-# after the calibration had been trained on the 739). The held-out floors belong to that set: they
-# are lower than the last set's because these files are harder (rules alone 0.809 against 0.822),
-# not because a change was let through.
-FLOORS = {"tuned": (0.88, 0.93), "untuned": (0.835, 0.89)}
+# 835 development cases (the calibration is trained on them, so this figure is in-sample) and the 96
+# held out (dz1-dz12, ea1-ea12 to eg1-eg12, written blind in the twelfth session's second round and
+# scored once, after the calibration had been trained on the 835). The development floor sits a
+# little lower than the 739 cases' (0.88, 0.93) because the set now holds dr-dy, which are harder
+# files (rules alone 0.809 on their first look), not because a change was let through.
+FLOORS = {"tuned": (0.875, 0.925), "untuned": (0.855, 0.92)}
 
 
 def _untuned() -> set[str]:
@@ -23,7 +23,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 835 and len(untuned) >= 96
+    assert len(everything) >= 931 and len(untuned) >= 96
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]

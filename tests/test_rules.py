@@ -363,6 +363,20 @@ HEADER = "MG3 PRE-CHARGE REPORT\nSuspect: Gareth PLUMMER\nComplainant: Nadia OKO
     ("Statement taken from Daniel FOXLEY 12/04/2025 - the IP told him on the Monday at work that PLUMMER had forced himself on her.",
      "first_complaint", "met"),
     ("Nadia told her support worker the next morning. The support worker's MG11 is still to be taken.", "first_complaint", "outstanding"),
+    # his account named and set against other evidence; witnesses he put forward, seen
+    ("PLUMMER's version that Nadia invited him in is contradicted by the neighbour and the door camera.",
+     "suspect_account_tested", "met"),
+    ("Kerry WYATT (named by GP in interview as his lift that night) - seen 04/03, says she did not drive him.",
+     "suspect_account_tested", "met"),
+    ("| 9 | Flatmate Sam COLE (nominated by suspect) | Statement taken - does not support suspect |",
+     "suspect_account_tested", "met"),
+    # no communications to get between strangers: a line closed with its reason
+    ("Messages/calls between the parties - none exist. Complete strangers before that night.", "suspect_communications", "met"),
+    ("Phone contact between them: nil - a stranger offence, so nothing to apply for.", "suspect_communications", "met"),
+    ("The suspect was a stranger to her. No messages have been obtained.", "suspect_communications", "missing"),
+    # a taxi "booked from her phone" is what the record shows, not an appointment still to come
+    ("Streamline Taxis booking record: booked from Nadia's phone at 02:10, collected 02:19, dropped 02:40.",
+     "independent_corroboration", "met"),
 ])
 
 def test_wording_rules(reviewer_instance, tmp_path, text, item, expected):

@@ -27,6 +27,10 @@ RULES = load_rules()
     # a letter titled as a request, and a request for one kind of record with words before it
     ("Letter: request re prescription history", "TPM_REQUEST"),
     ("Request for a copy of the maternity notes - Ormsby General", "TPM_REQUEST"),
+    ("REQUESTS FOR THIRD PARTY MATERIAL - sent 02/05/2025", "TPM_REQUEST"),
+    # a police investigation plan or log is the police's own record, not the CPS's plan
+    ("RASSO INVESTIGATION PLAN - v2 (OIC)", "OFFICER_REPORT"),
+    ("Lines of enquiry tracker - Op HAWTHORN", "OFFICER_REPORT"),
     ("CPS MARCHES RASSO UNIT - EARLY ADVICE", "CPS_ADVICE"),
     ("MG3 (PROSECUTOR'S SECTION) - EARLY ADVICE AND ACTION PLAN", "CPS_ADVICE"),
     ("CPS PRE-CHARGE ADVICE - MG3 (PROSECUTOR SECTION)", "CPS_ADVICE"),
