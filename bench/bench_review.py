@@ -3,11 +3,15 @@
     python bench/bench_review.py            # 300-page bundle: pages/s after start-up; 1,000-page bundle: peak memory
 
 The bundles are real PDFs typed with reportlab from the sample sources' pages (distinct pages,
-about 400 words each), written to bench/out/ (not committed). Each measurement runs in a fresh process
-pinned to one core (taskset when available), so start-up and peak memory are its own.
+about 570 words each), written to bench/out/ (not committed). The sources are the cases listed in
+bench/bundle_sources.txt, fixed so that the bundle does not change as samples are added (it did
+before: the same code read 123 pages/s on a bundle made from the samples of one session and 101 on
+one made from the next session's); a bundle made from another list is remade. Each measurement runs
+in a fresh process pinned to one core (taskset when available), so start-up and peak memory are its own.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,10 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 
+SOURCES = ROOT / "bench" / "bundle_sources.txt"
+
+
+def source_names() -> list[str]:
+    """The sample cases the bundles are made from (bench/bundle_sources.txt), in order."""
+    return sorted(n for n in SOURCES.read_text(encoding="utf-8").split() if n)
+
+
 def source_pages() -> list[list[str]]:
-    """The pages of the sample sources (samples/src/*.case), as lists of lines."""
+    """The pages of the listed sample sources (samples/src/<name>.case), as lists of lines."""
     pages = []
-    for f in sorted((ROOT / "samples" / "src").glob("*.case")):
+    for f in (ROOT / "samples" / "src" / f"{n}.case" for n in source_names()):
         page: list[str] = []
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.startswith("@page"):
@@ -48,7 +60,9 @@ def make_bundle(path: Path, pages: int) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    if path.exists():
+    key = hashlib.sha256(("\n".join(source_names()) + f"|{pages}").encode()).hexdigest()[:16]
+    stamp = path.with_suffix(".key")
+    if path.exists() and stamp.exists() and stamp.read_text() == key:
         return path
     src = source_pages()
     rnd = random.Random(7)
@@ -67,6 +81,7 @@ def make_bundle(path: Path, pages: int) -> Path:
             y -= 5
         c.showPage()
     c.save()
+    stamp.write_text(key)
     return path
 
 
