@@ -8,12 +8,12 @@ from reviewer.evaluate import evaluate, held_out
 from conftest import SAMPLES
 
 # (status accuracy, gap recall) reached on each set, rounded down, with the calibration layer: the
-# 835 development cases (the calibration is trained on them, so this figure is in-sample) and the 96
-# held out (dz1-dz12, ea1-ea12 to eg1-eg12, written blind in the twelfth session's second round and
-# scored once, after the calibration had been trained on the 835). The development floor sits a
-# little lower than the 739 cases' (0.88, 0.93) because the set now holds dr-dy, which are harder
-# files (rules alone 0.809 on their first look), not because a change was let through.
-FLOORS = {"tuned": (0.875, 0.925), "untuned": (0.855, 0.92)}
+# 835 development cases (the calibration is trained on them, so this figure is in-sample) and the 192
+# held out (dz1-dz12 to eg1-eg12, then eh1-eh12 to eo1-eo12: two rounds of 96 written blind in the
+# twelfth session, each scored once by the same system, after the calibration had been trained on the
+# 835). The development floor sits a little lower than the 739 cases' (0.88, 0.93) because the set now
+# holds dr-dy, harder files (rules alone 0.809 on their first look), not because a change was let through.
+FLOORS = {"tuned": (0.875, 0.925), "untuned": (0.85, 0.91)}
 
 
 def _untuned() -> set[str]:
@@ -23,7 +23,7 @@ def _untuned() -> set[str]:
 def test_accuracy_on_samples_does_not_fall(reviewer_instance):
     untuned = _untuned()
     everything = {p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json")}
-    assert len(everything) >= 931 and len(untuned) >= 96
+    assert len(everything) >= 1027 and len(untuned) >= 192
     for name, cases in (("tuned", everything - untuned), ("untuned", untuned)):
         s = evaluate(SAMPLES, cases, reviewer_instance).summary()
         status_floor, recall_floor = FLOORS[name]
