@@ -38,8 +38,7 @@ STATUSES = ("met", "outstanding", "missing", "not_applicable")
 _RULES = {"evidence", "outstanding_timetabled", "action_plan_responded", "tpm_flag", "counselling_threshold",
           "complainant_device_lawful", "key_dates", "delay_explained", "enquiry_record"}
 _ALT_KEYS = {"all_of", "subjects", "allow_unknown", "none_of", "only_phrases", "phrase_contains", "doc_kinds",
-             "doc_owners", "window", "cap", "anchor_only", "status_from_anchor", "status_from_group", "pending_wins",
-             "pending_phrases"}
+             "doc_owners", "window", "cap", "anchor_only", "status_from_group", "pending_wins", "pending_phrases"}
 # words before a date still to come that make it no target of pending work ("bailed until 14/08")
 _NOT_TARGET = re.compile(r"\b(?:until|till|from|since|after|bailed|rui)\b[^.;]*$", re.I)
 # a line whose value is a date: "FSP results on swabs - 15/11/24"
@@ -378,12 +377,11 @@ class Checker:
                 pending = [f for f in groups[0] if f.status == "outstanding"]
                 if pending:
                     best[0] = pending[0]
-            # the other groups only confirm the sense ("strategy" beside "devices"): a plan to
-            # examine a phone does not make the strategy itself outstanding
-            # ("Communications between them - none. Total strangers": the reason after the
-            # communications says what "none" means: "status_from_group")
-            worst = best[alt["status_from_group"]] if "status_from_group" in alt else \
-                best[0] if alt.get("status_from_anchor") else min(best, key=lambda f: _RANK[f.status])
+            # a match takes the worst status of its groups, or that of one group (`status_from_group`):
+            # the other groups only confirm the sense ("strategy" beside "devices": a plan to examine
+            # a phone does not make the strategy itself outstanding; "Communications between them -
+            # none. Total strangers": the reason says what "none" means)
+            worst = best[alt["status_from_group"]] if "status_from_group" in alt else min(best, key=lambda f: _RANK[f.status])
             status = worst.status
             weak = status == "outstanding" and all(
                 m["category"] == "REQUESTED" for f in best if f.status == "outstanding" for m in f.modifiers if m["category"] in ("OUTSTANDING", "REQUESTED"))

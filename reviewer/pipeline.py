@@ -460,6 +460,9 @@ def validate_context(data: dict, where: str) -> None:
             re.compile(sections.get(key, ""))
         except re.error as e:
             raise RulesError(f"{where}: section_status.{key} is no pattern ({e})") from None
+    untouched = data.get("untouched_by", {})
+    _require(isinstance(untouched, dict) and all(isinstance(c, list) and set(c) <= _CATEGORIES for c in untouched.values()),
+             where, f"'untouched_by' maps concept labels to the modifier categories they never take, of {sorted(_CATEGORIES)}")
     for key in ("transparent_labels", "nil_inside_labels"):
         _require(isinstance(data.get(key, []), list) and all(isinstance(x, str) for x in data.get(key, [])),
                  where, f"'{key}' is a list of concept labels")
@@ -872,6 +875,7 @@ class Context(RuleFile):
         # scope terminators ("said") only stop a modifier: "he said she never told him to
         # stop" keeps 'never' off what he was asked, but he is still the one who said it
         self.transparent = set(data.get("transparent_labels", []))
+        self.untouched = {label: frozenset(cats) for label, cats in data.get("untouched_by", {}).items()}
         self.nil_inside = set(data.get("nil_inside_labels", []))
         self.terminators = {t.lower() for t in data["terminators"]}
         self._term_ids = {self.nlp.vocab.strings.add(t) for t in self.terminators}
@@ -910,12 +914,12 @@ class Context(RuleFile):
         terminators = doc._.terminators = [i for i, x in enumerate(lowers) if x in term_ids]
         scope_ids = self._scope_term_ids
         term = [x in scope_ids for x in lowers]
-        opens = set()  # where a claim's words begin
         if self._reported:
+            # where a claim's words begin ("his account that | she ..."): no modifier's scope crosses it
             second = self._reported_second
-            opens = {i for i, x in enumerate(lowers) if x in second and i and (lowers[i - 1], x) in self._reported}
-            for i in opens:
-                term[i] = True
+            for i, x in enumerate(lowers):
+                if x in second and i and (lowers[i - 1], x) in self._reported:
+                    term[i] = True
         roles = []
         # of overlapping role words the longest wins: "other potential complainants" are
         # witnesses, not the complainant
@@ -1041,8 +1045,10 @@ class Context(RuleFile):
                     verdicts[(s_start, s_end, s_label)] = ("not_done", False, [box])
                     continue
             sent_mods = by_sent.get(here, ())
+            untouched = self.untouched.get(s_label, ())  # "complete strangers" is never pending
             for start, end, rule in sent_mods:
-                if "labels" in rule and s_label not in rule["labels"] or s_label in rule.get("not_labels", ()):
+                if "labels" in rule and s_label not in rule["labels"] or s_label in rule.get("not_labels", ()) \
+                        or rule["category"] in untouched:
                     continue  # "by phone" says a phone is no device and a notice no letter, nothing else
                 direction = rule.get("direction", "forward")
                 scope = rule.get("max_scope", 8)
@@ -1067,8 +1073,9 @@ class Context(RuleFile):
                     crosses_role = any(s_end <= r < start for r in role_at)
                     # nor does it reach a span that ends on a word of saying ("S2 says"): what
                     # follows is what was said, not a denial of the saying
+                    # (so does the end of a claim's opening, "account that", marked in `term` above)
                     if start - s_end <= scope and not any(term[s_end - 1:start]) and not crosses_role \
-                            and s_end - 1 not in opens and not self._contrast(rule, start, end, orth, lowers):
+                            and not self._contrast(rule, start, end, orth, lowers):
                         d = start - s_end
                         dist = d if dist is None else min(dist, d)
                 if dist is not None:
