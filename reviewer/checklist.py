@@ -466,7 +466,7 @@ class Checker:
         relations = {w.lower() for w in rule.get("relations", [])}
         name_after = re.compile(rule["name_after"])
         keys: set[str] = set()
-        for s in self.t.sentences:
+        for s in self._sentences_with(sorted(told)):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             for f in self.t.in_sentence(s):
@@ -480,8 +480,8 @@ class Checker:
             return []
         rx = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(k) for k in sorted(keys)))
         out = []
-        for s in self.t.sentences:
-            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+        for s in self._sentences_with(sorted(capture)):
+            if s.doc_kind in self.rules.ignore_kinds:
                 continue
             caps = [f for f in self.t.in_sentence(s) if f.label in capture]
             if caps and (rx.search(s.text) or rx.search(s.text.lower())):
@@ -887,7 +887,7 @@ class Checker:
         reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below
         first, rest = set(dec["need"][0]), [set(g) for g in dec["need"][1:]]
         wanted = set().union(first, *rest)
-        for s in self.t.sentences:
+        for s in self._sentences_with(sorted(first)):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
@@ -1073,8 +1073,8 @@ class Checker:
         children's services)"): a notice in a sentence that speaks of third-party material in
         general or of two kinds of records at once."""
         cats, generic, notice = set(cfg["categories"]), set(cfg.get("section", [])), set(cfg["notice"])
-        for s in self.t.sentences:
-            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+        for s in self._sentences_with(sorted(notice)):
+            if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
             if not any(f.label in notice and f.status not in ("not_done", "hypothetical") and not _pending_here(f)
@@ -1092,7 +1092,7 @@ class Checker:
         notice written under one request is not one for the next. NAMES are the labels that
         make a heading a request's (its records, or the asking)."""
         if s.doc not in self._request_docs:  # every mention in the document shares its parts
-            doc = [x for x in self.t.sentences if x.doc == s.doc]
+            doc = self.t.of_document(s.doc)
             self._request_docs[s.doc] = doc, [k for k, x in enumerate(doc) if k and _is_heading(x.text)
                                               and any(f.label in names for f in self.t.in_sentence(x))]
         doc, heads = self._request_docs[s.doc]
@@ -1126,13 +1126,14 @@ class Checker:
     # ---------------------------------------------------------- concerns
     def find_concerns(self) -> list[dict]:
         out = []
-        for s in self.t.sentences:
-            if s.doc_kind in self.rules.ignore_kinds or not s.findings:
+        concerns = [(c, {p.lower() for p in c.get("only_phrases", [])},
+                     set(c.get("subjects", ["suspect", "complainant", "witness", "unknown"]))) for c in self.rules.concerns]
+        # a concern opens with a finding of its first group: only sentences holding one can raise it
+        for s in self._sentences_with(sorted({label for c in self.rules.concerns for label in c["all_of"][0]})):
+            if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
-            for c in self.rules.concerns:
-                only = {p.lower() for p in c.get("only_phrases", [])}
-                subjects = set(c.get("subjects", ["suspect", "complainant", "witness", "unknown"]))
+            for c, only, subjects in concerns:
                 ok = True
                 used = []
                 for gi, group in enumerate(c["all_of"]):

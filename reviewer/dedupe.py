@@ -15,6 +15,9 @@ import re
 import zlib
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
+
+import numpy as np
 
 MIN_WORDS = 40  # shorter pages (cover sheets, signatures) repeat legitimately
 SIMILAR = 0.6  # bigram Jaccard at or above which two pages are the same text
@@ -36,13 +39,24 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z]{2,}", text.lower().translate(_FOLD))
 
 
-def _bigrams(words: list[str]) -> set[int]:
-    return {zlib.crc32(f"{a} {b}".encode()) for a, b in zip(words, words[1:])}
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode())
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads the first word's hash over the 64 bits
+
+
+def _bigrams(words: list[str]) -> np.ndarray:
+    """The distinct word bigrams of WORDS as sorted 64-bit hashes (the CRC-32 of each word,
+    mixed): a page's set in one array, made and compared in C."""
+    ids = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    return np.unique(ids[:-1] * _MIX + ids[1:])
 
 
 def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = SIMILAR) -> list[Duplicate]:
     """Later pages whose text repeats an earlier page. Pages already marked as duplicate files are skipped."""
-    grams: dict[int, set[int]] = {}
+    grams: dict[int, np.ndarray] = {}
     index: dict[int, list[int]] = {}
     out: list[Duplicate] = []
     for p in pages:
@@ -52,7 +66,7 @@ def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = S
         if len(words) < min_words:
             continue
         g = _bigrams(words)
-        sketch = sorted(g)[:_SKETCH]
+        sketch = g[:_SKETCH].tolist()
         shared: dict[int, int] = {}
         for h in sketch:
             for q in index.get(h, ()):
@@ -64,7 +78,7 @@ def find_duplicate_pages(pages, min_words: int = MIN_WORDS, threshold: float = S
         for q, k in shared.items():
             if k < floor:
                 continue
-            common = len(g & grams[q])
+            common = len(np.intersect1d(g, grams[q], assume_unique=True))
             sim = common / max(1, len(g) + len(grams[q]) - common)  # |A ∩ B| / |A ∪ B|, no union built
             if sim >= threshold and (best is None or sim > best[1]):
                 best = (q, sim)

@@ -12,7 +12,7 @@ from .checklist import Checker, Citation
 from .dedupe import merge_duplicates
 from .checklist import load_rules as load_checklist
 from .calibration import load_calibration
-from .extraction import Extraction, add_schedule_tables, extract_case
+from .extraction import Extraction, add_schedule_tables, extract_case, load_readers
 from .pipeline import load_pipeline, pipeline_name, unwrap_soft_breaks
 from .report import Report
 from .segmentation import Document, Parties, find_parties, load_rules as load_doc_rules, segment
@@ -52,6 +52,7 @@ class Reviewer:
         self.pipeline = pipeline_name(self.nlp)
         self.calibration = load_calibration({v for v in self.evidence_labels.values() if v}) if calibrate else None
         self.timings: dict[str, float] = {}  # seconds per stage of the last review
+        load_readers()
         # the pipeline, its patterns and vocabulary live as long as the process: keep them out
         # of the garbage collector's scans, which otherwise revisit them on every collection
         gc.freeze()

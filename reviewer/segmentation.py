@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import RulesError
 from .extraction import Page
-from .pipeline import MODELS, _read_json, _require
+from .pipeline import MODELS, _read_json, _require, letter_counts
 
 
 @dataclass
@@ -107,8 +107,8 @@ _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|
 
 def _in_capitals(line: str, least: int = 3) -> bool:
     """At least LEAST letters, four in five of them capitals: a title in capitals."""
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= least and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    letters, capitals = letter_counts(line)
+    return letters >= least and capitals >= 0.8 * letters
 
 
 def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[str, str] | None:
@@ -385,9 +385,12 @@ _HEADING_ROLE = {"suspect": "suspect", "defendant": "suspect", "accused": "suspe
 def section_subject(line: str, rules: DocumentRules) -> str | None:
     """The subject a heading line gives the text under it, or None if it is no heading."""
     s = line.strip().rstrip(":").strip()
-    if not s or len(s) > 60 or not any(c.isalpha() for c in s):
+    if not s or len(s) > 60:
         return None
-    if not _in_capitals(s, 1):
+    letters, capitals = letter_counts(s)
+    if not letters:
+        return None
+    if capitals < 0.8 * letters:  # not in capitals
         # a short title-like line that names whose it is: "Action 1 - suspect's devices - COMPLETE"
         if len(s.split()) > 8 or s.endswith((".", "?", "!", ";", ",")) or not (s[0].isupper() or s[0].isdigit()):
             return None

@@ -28,6 +28,8 @@ def edit_json(path, fn):
     (lambda d: d["labels"].update(bad_label={"phrases": ["x"]}), "UPPER_SNAKE_CASE"),
     (lambda d: d["labels"]["DEVICE"]["phrases"].append("phone"), "duplicate"),
     (lambda d: d["labels"]["PRE_CONDUCT"]["patterns"].append([{"LOWER": {"FOO": 1}}]), "rejected by spaCy"),
+    # the vocabulary does not compute a word's shape: a pattern on it would never match
+    (lambda d: d["labels"]["PRE_CONDUCT"]["patterns"].append([{"SHAPE": "dd/dd"}]), "does not compute SHAPE"),
     (lambda d: d.pop("version"), "version"),
     (lambda d: d["labels"]["CLAIM"].update(subject="owner"), "subject must be"),
 ])
@@ -56,6 +58,8 @@ def test_broken_concepts_are_refused(tmp_path, breakage, message):
     (lambda d: d.update(reported_content=["claim"]), "reported_content"),
     (lambda d: d.update(anaphors=["It"]), "anaphors"),
     (lambda d: d.update(contrast_after_not="the"), "contrast_after_not"),
+    (lambda d: d["modifiers"].append({"literal": "maybe", "category": "HYPOTHETICAL", "pattern": [{"IS_STOP": True}]}),
+     "modifier .* does not compute IS_STOP"),
 ])
 def test_broken_context_rules_are_refused(tmp_path, breakage, message):
     pipe = copy_pipeline(tmp_path)
@@ -140,7 +144,7 @@ def test_version_and_digest_are_stamped():
     load_pipeline.cache_clear()
     nlp = load_pipeline()
     name = pipeline_name(nlp)
-    assert name.startswith("casefile_pipeline 0.3.0") and rules_digest() in name
+    assert name.startswith("casefile_pipeline 0.3.1") and rules_digest() in name
 
 
 def test_templates_expand_with_optional_slots():
@@ -163,6 +167,31 @@ def test_tokenizer_keeps_contractions_and_has_no_whitespace_or_emoticon_cases():
     assert "Mr." in words and "was" in words and "n't" in words and "am" in words and "\n\n" in words
     # a form code ending in a digit and a letter keeps no full stop at the end of a sentence
     assert [t.text for t in nlp.make_doc("It is listed on the MG6D.")][-2:] == ["MG6D", "."]
+
+
+def test_no_affix_rule_splits_a_word_of_letters():
+    """load_pipeline lets a word of ASCII letters skip the tokenizer's prefix, suffix and infix
+    expressions (reviewer.pipeline._LettersPass): none of them may match such a word, and the
+    tokens must be those of the tokenizer as spacy.load gives it."""
+    import itertools
+    import string
+
+    import spacy
+
+    from reviewer.pipeline import PIPELINE_DIR, load_pipeline
+
+    plain = spacy.load(PIPELINE_DIR).tokenizer
+    prefix, suffix, infix = plain.prefix_search.__self__, plain.suffix_search.__self__, plain.infix_finditer.__self__
+    words = {"".join(t) for n in (1, 2) for t in itertools.product(string.ascii_letters, repeat=n)}
+    words |= {w for w in plain.vocab.strings if w.isascii() and w.isalpha()}
+    assert len(words) > 5000
+    assert not [w for w in words if prefix.search(w) or suffix.search(w) or next(infix.finditer(w), None)]
+    text = ("DC Smith's e-mail re: CCTV (o/s) - 3 x USB's... IP's phone; 'no comment' 12/03/2024 £40 5km "
+            "Ms.Jones <https://www.example.org/x> ten-year-old O'Neill's \"Yes.\" café naïve")
+    fast = load_pipeline().tokenizer
+    assert fast.suffix_search.__self__.pattern == suffix.pattern
+    assert fast.url_match.__self__.pattern == plain.url_match.__self__.pattern
+    assert [t.text for t in fast(text)] == [t.text for t in plain(text)]
 
 
 def test_span_extensions_give_the_context_verdict():
