@@ -974,6 +974,9 @@ class Context(RuleFile):
         # the status of the work that tests it: no modifier reaches across its opening word
         self._reported = {tuple(self.nlp.vocab.strings.add(w) for w in r.lower().split()) for r in data.get("reported_content", [])}
         self._reported_second = {b for _, b in self._reported}
+        # the openings of an answer, longest first ("not yet" before "no")
+        self._answers = [(re.compile(re.escape(words) + r"\b"), cat)
+                         for words, cat in sorted(data.get("answers", {}).items(), key=lambda w: -len(w[0]))]
         self._term_array, self._scope_term_array = id_array(self._term_ids), id_array(self._scope_term_ids)
         self._reported_second_array = id_array(self._reported_second)
 
@@ -1299,8 +1302,7 @@ class Context(RuleFile):
                 if not nxt:
                     continue
             reply = nxt.lstrip("-–*• ").lower() if not nxt.startswith(">") else ""
-            cat = next((c for words, c in sorted(answers.items(), key=lambda w: -len(w[0]))
-                        if re.match(re.escape(words) + r"\b", reply)), None) if reply else None
+            cat = next((c for rx, c in self._answers if rx.match(reply)), None) if reply else None
             if cat is None and reply and reply[0] in _QUOTE_MARKS:
                 cat = "ANSWERED"  # a reply in someone's own words ("'She never said no.'"): the question was put
             if cat is None and reply:
