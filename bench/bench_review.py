@@ -100,12 +100,14 @@ print(json.dumps({"pages": len(r.pages), "startup_s": t1 - t0, "review_s": t2 - 
 """
 
 
-def run(path: Path) -> dict:
+def run(path: Path, tree: Path = ROOT) -> dict:
+    """One review of PATH in a fresh process pinned to one core, with the reviewer of TREE
+    (a checkout: the process starts in it, so its ``reviewer`` is the one imported)."""
     cmd = [sys.executable, "-c", CHILD, str(path)]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0"] + cmd
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT,
-                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tree,
+                         env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(tree)})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
