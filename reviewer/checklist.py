@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -314,7 +315,7 @@ class Checker:
             fs.extend(self.t.in_sentence(self.t.sentences[j]))
         return fs
 
-    def _sentences_with(self, labels: list[str]) -> list[Sentence]:
+    def _sentences_with(self, labels: Iterable[str]) -> list[Sentence]:
         """The sentences holding a finding of any of LABELS, in order (an index built once)."""
         if not hasattr(self, "_by_label"):
             self._by_label: dict[str, list[int]] = {}
@@ -466,7 +467,7 @@ class Checker:
         relations = {w.lower() for w in rule.get("relations", [])}
         name_after = re.compile(rule["name_after"])
         keys: set[str] = set()
-        for s in self._sentences_with(sorted(told)):
+        for s in self._sentences_with(told):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             for f in self.t.in_sentence(s):
@@ -480,7 +481,7 @@ class Checker:
             return []
         rx = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(k) for k in sorted(keys)))
         out = []
-        for s in self._sentences_with(sorted(capture)):
+        for s in self._sentences_with(capture):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             caps = [f for f in self.t.in_sentence(s) if f.label in capture]
@@ -887,7 +888,7 @@ class Checker:
         reach = int(dec.get("window", 0))  # "Delay" as a heading, its causes in the lines below
         first, rest = set(dec["need"][0]), [set(g) for g in dec["need"][1:]]
         wanted = set().union(first, *rest)
-        for s in self._sentences_with(sorted(first)):
+        for s in self._sentences_with(first):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
@@ -1073,7 +1074,7 @@ class Checker:
         children's services)"): a notice in a sentence that speaks of third-party material in
         general or of two kinds of records at once."""
         cats, generic, notice = set(cfg["categories"]), set(cfg.get("section", [])), set(cfg["notice"])
-        for s in self._sentences_with(sorted(notice)):
+        for s in self._sentences_with(notice):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)
@@ -1129,7 +1130,7 @@ class Checker:
         concerns = [(c, {p.lower() for p in c.get("only_phrases", [])},
                      set(c.get("subjects", ["suspect", "complainant", "witness", "unknown"]))) for c in self.rules.concerns]
         # a concern opens with a finding of its first group: only sentences holding one can raise it
-        for s in self._sentences_with(sorted({label for c in self.rules.concerns for label in c["all_of"][0]})):
+        for s in self._sentences_with({label for c in self.rules.concerns for label in c["all_of"][0]}):
             if s.doc_kind in self.rules.ignore_kinds:
                 continue
             fs = self.t.in_sentence(s)

@@ -72,8 +72,9 @@ if not Doc.has_extension("concept_spans"):
 
 # The lexical attributes no rule and no code reads. spaCy computes every attribute of a word
 # the first time it meets it, in Python (a word's shape, whether it looks like a URL or an
-# e-mail address, ...); these cost about 3 microseconds of the 9 a new word takes, on the
-# 25,000 new words of a 300-page bundle. A token pattern that tests one is rejected on load.
+# e-mail address, ...); these cost about 3 microseconds of the 9 a new word took, on the
+# 12,000 words new to the process in the 300-page bench bundle. A token pattern that tests one
+# is rejected on load.
 UNUSED_LEXICAL_ATTRS = ("IS_STOP", "IS_ASCII", "SHAPE", "LIKE_EMAIL", "LIKE_URL", "IS_BRACKET", "IS_QUOTE",
                         "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LANG")
 
@@ -568,7 +569,7 @@ def _listed(spec) -> list[str] | None:
 def in_sorted(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Which of VALUES (a Doc's word ids) are among KEYS (a sorted uint64 array): a binary
     search in C. A Python loop testing each id against a set, after turning the 64-bit ids
-    into Python integers, cost some 25 ms a pass on a 300-page bundle; this costs 2."""
+    into Python integers, cost some 25 ms a pass on a 300-page bundle; this costs about 7."""
     if not len(keys):
         return np.zeros(len(values), dtype=bool)
     j = keys.searchsorted(values)  # the method: np.searchsorted's dispatch cost more than the search
@@ -717,6 +718,8 @@ class GatedMatcher:
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """``spacy.util.filter_spans`` on (start, end, key) tuples: of overlapping matches the
     longest wins, then the first; no Span objects are made for the matches that lose."""
+    if len(matches) < 2:
+        return list(matches)  # most labels match once on a page
     taken: set[int] = set()
     out = []
     for m in sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True):
@@ -753,7 +756,7 @@ class Concepts(RuleFile):
     def set_rules(self, data: dict, where: str = "concepts") -> None:
         validate_concepts(data, where)
         self.data = data
-        self._rule_of: dict[int, tuple[str, str]] = {}  # match key -> (label, rule), filled as keys are met
+        self._rule_of = {}  # match key -> (label, rule), filled as keys are met
         self._within_excluded = {label: spec["within_excluded"] for label, spec in data["labels"].items() if spec.get("within_excluded")}
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self.matcher = GatedMatcher(self.nlp.vocab)
@@ -782,7 +785,7 @@ class Concepts(RuleFile):
             # a span inside one of another label ("sensitive unused material" inside
             # "non-sensitive unused material") is that other concept, not this one
             outer = [o for x in self._within_excluded.get(label, ()) for o in by_label.get(x, [])]
-            spans.extend((a, b, label, rule_of[key][1]) for a, b, key in (_longest_first(matches) if len(matches) > 1 else matches)
+            spans.extend((a, b, label, rule_of[key][1]) for a, b, key in _longest_first(matches)
                          if not any(o[0] <= a and b <= o[1] for o in outer))
         spans.sort(key=lambda s: (s[0], s[1]))
         doc._.concept_spans = spans
@@ -1365,8 +1368,8 @@ class _LettersPass:
     letters only. None of the English rules splits such a word (each needs a mark, a digit or
     a symbol; tests/test_rules_validation.py checks them against the letter strings of the
     vocabulary), yet each ran its regular expression over every new word of a bundle, some
-    6 microseconds a word; a third of a first review's tokenizing. ``pattern`` keeps the
-    tokenizer serialisable."""
+    5 microseconds a word: a fifth of a first review's tokenizing, a quarter of a later one's.
+    ``pattern`` keeps the tokenizer serialisable."""
 
     def __init__(self, rx: re.Pattern):
         self.rx = rx

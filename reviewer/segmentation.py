@@ -105,10 +105,13 @@ _FORM_CODE = re.compile(r"\bMG\s?0?\d{1,2}[A-E]?\b", re.I)
 _SECTION_NO = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|(?:PART|SECTION|Part|Section)\s+\d{1,2}\b)")
 
 
+_CAPITALS = 0.8  # the share of a line's letters in capitals that makes it a title in capitals
+
+
 def _in_capitals(line: str, least: int = 3) -> bool:
     """At least LEAST letters, four in five of them capitals: a title in capitals."""
     letters, capitals = letter_counts(line)
-    return letters >= least and capitals >= 0.8 * letters
+    return letters >= least and capitals >= _CAPITALS * letters
 
 
 def classify(head: str, rules: DocumentRules, numbered: bool = True) -> tuple[str, str] | None:
@@ -390,7 +393,7 @@ def section_subject(line: str, rules: DocumentRules) -> str | None:
     letters, capitals = letter_counts(s)
     if not letters:
         return None
-    if capitals < 0.8 * letters:  # not in capitals
+    if capitals < _CAPITALS * letters:  # not in capitals
         # a short title-like line that names whose it is: "Action 1 - suspect's devices - COMPLETE"
         if len(s.split()) > 8 or s.endswith((".", "?", "!", ";", ",")) or not (s[0].isupper() or s[0].isdigit()):
             return None
